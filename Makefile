@@ -1,0 +1,68 @@
+# ccproxy — build, test, run.
+#
+#   make run     install what is missing, build, start `ccproxy serve` with its state in ./.state
+#   make test    everything CI runs: unit tests, then black-box tests with the real Claude Code CLI
+#   make bench   time to first token and total time, ccproxy vs. running claude directly
+
+SHELL := /bin/bash
+SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
+PYTHON ?= python3
+CLAUDE_CACHE := $(CURDIR)/.cache/claude
+CLAUDE_BIN := $(CLAUDE_CACHE)/bin/claude
+STATE ?= $(CURDIR)/.state
+LISTEN ?= 127.0.0.1:4141
+APT_PACKAGES := libsqlite3-dev libargon2-dev libfuse3-dev fuse3 libsystemd-dev pkg-config systemd
+PY_PACKAGES := openai pytest
+
+.PHONY: all deps claude build release test unit-test blackbox-test run bench clean
+
+all: build
+
+## deps: the Debian packages and the Python test clients (skips what is installed)
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	@$(PYTHON) -c 'import openai, pytest' 2>/dev/null || $(PYTHON) -m pip install -q $(PY_PACKAGES)
+
+## claude: fetch the real Claude Code CLI (from the claude-agent-sdk wheel) into .cache/claude
+claude:
+	@bash scripts/fetch-claude.sh
+
+build: deps
+	$(SWIFT) build --build-tests
+
+release: deps
+	$(SWIFT) build -c release
+
+unit-test: build
+	$(SWIFT) test --skip-build
+
+blackbox-test: build claude
+	CCPROXY_BIN_DIR=$(CURDIR)/.build/debug CCPROXY_TEST_CLAUDE=$(CLAUDE_BIN) \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider Tests/blackbox
+
+## test: exactly what CI runs
+test: unit-test blackbox-test
+
+## run: serve on $(LISTEN) with state in $(STATE); prints the first bearer on first start
+run: build
+	@mkdir -p $(STATE) && chmod 700 $(STATE)
+	@if [ ! -f $(STATE)/config.yaml ]; then \
+	  claude_path=$$(command -v claude || true); \
+	  if [ -z "$$claude_path" ]; then $(MAKE) --no-print-directory claude && claude_path=$(CLAUDE_BIN); fi; \
+	  printf '# Written by `make run`; see deploy/config.yaml.example for every key.\nclaude_binary: %s\ndefault_permission_mode: bypassPermissions\n' "$$claude_path" > $(STATE)/config.yaml; \
+	  echo "wrote $(STATE)/config.yaml (claude_binary: $$claude_path)"; \
+	fi
+	@if [ -f $(STATE)/tokens.db ]; then echo "tokens already exist in $(STATE); mint another with: CCPROXY_STATE=$(STATE) .build/debug/ccproxy token create --name dev"; fi
+	CCPROXY_STATE=$(STATE) CCPROXY_LISTEN=$(LISTEN) exec .build/debug/ccproxy serve
+
+## bench: release build, then ccproxy vs. claude directly against the local stand-in API
+bench: release claude
+	CCPROXY_BIN_DIR=$(CURDIR)/.build/release CCPROXY_TEST_CLAUDE=$(CLAUDE_BIN) $(PYTHON) Tests/bench/bench.py
+
+clean:
+	rm -rf .build

@@ -1,0 +1,127 @@
+// swift-tools-version:6.1
+//
+// ccproxy: the Claude Code CLI behind an OpenAI-compatible HTTP API.
+//
+// The folder layout is the architecture (see README.md, "Architecture"):
+//   CCP*               C system libraries and the small C shim (no Swift, no logic)
+//   CCProxyCore        pure values shared by every process (OpenAI types, settings, limits, errors)
+//   CCProxyConfig      YAML → validated configuration           (supervisor and `ccproxy` CLI)
+//   CCProxyWire        the typed inter-process vocabulary        (every process; no I/O)
+//   CCProxyPosix       fd passing, spawning, reaping             (every process)
+//   CCProxySystemd     sd_listen_fds, sd_notify                  (supervisor)
+//   CCProxyStore       the only SQLite code                      (supervisor and `ccproxy token`)
+//   CCProxyAuth        bearer tokens, argon2id                   (supervisor and `ccproxy token`)
+//   CCProxyClaude      one claude turn: argv, stream-json → OpenAI chunks (worker)
+//   CCProxySupervisor  the pre-forking supervisor                (`ccproxy serve`)
+//   CCProxyWorker      the HTTP worker                           (`ccproxy-worker`)
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "ccproxy",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ccproxy", targets: ["ccproxy"]),
+        .executable(name: "ccproxy-worker", targets: ["ccproxy-worker"]),
+        .executable(name: "ccproxyctl", targets: ["ccproxyctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C system libraries (pkg-config names as on Debian).
+        .systemLibrary(name: "CCPSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCPArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .systemLibrary(name: "CCPFuse3", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
+        .systemLibrary(name: "CCPSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // What Swift cannot call: cmsg macros, fork-to-exec, prctl, accept4, memfd.
+        .target(name: "CCPLinux"),
+
+        .target(name: "CCProxyCore", swiftSettings: swiftSettings),
+        .target(
+            name: "CCProxyConfig",
+            dependencies: ["CCProxyCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+        .target(name: "CCProxyWire", dependencies: ["CCProxyCore"], swiftSettings: swiftSettings),
+        .target(name: "CCProxyPosix", dependencies: ["CCPLinux"], swiftSettings: swiftSettings),
+        .target(
+            name: "CCProxySystemd",
+            dependencies: ["CCPSystemd", "CCProxyPosix"],
+            swiftSettings: swiftSettings),
+        .target(name: "CCProxyStore", dependencies: ["CCPSQLite3", "CCProxyCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "CCProxyAuth",
+            dependencies: ["CCPArgon2", "CCProxyCore", "CCProxyStore"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "CCProxyClaude",
+            dependencies: ["CCProxyCore", "CCProxyPosix"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "CCProxySupervisor",
+            dependencies: [
+                "CCProxyCore", "CCProxyConfig", "CCProxyWire", "CCProxyPosix", "CCProxySystemd",
+                "CCProxyStore", "CCProxyAuth",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "CCProxyWorker",
+            dependencies: [
+                "CCProxyCore", "CCProxyWire", "CCProxyPosix", "CCProxyClaude",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // One thin executable per program.
+        .executableTarget(
+            name: "ccproxy",
+            dependencies: [
+                "CCProxySupervisor", "CCProxyConfig", "CCProxyAuth", "CCProxyStore", "CCProxyCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "ccproxy-worker",
+            dependencies: ["CCProxyWorker", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "ccproxyctl",
+            dependencies: [
+                "CCProxyWire", "CCProxyPosix", "CCProxyCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+
+        .testTarget(name: "CCProxyConfigTests", dependencies: ["CCProxyConfig"], swiftSettings: swiftSettings),
+        .testTarget(name: "CCProxyWireTests", dependencies: ["CCProxyWire"], swiftSettings: swiftSettings),
+        .testTarget(name: "CCProxyPosixTests", dependencies: ["CCProxyPosix"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CCProxyStoreTests", dependencies: ["CCProxyStore", "CCProxyAuth"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CCProxyClaudeTests", dependencies: ["CCProxyClaude"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CCProxySupervisorTests", dependencies: ["CCProxySupervisor"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CCProxyWorkerTests",
+            dependencies: [
+                "CCProxyWorker",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+    ]
+)

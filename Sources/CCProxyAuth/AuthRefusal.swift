@@ -1,0 +1,49 @@
+import CCProxyCore
+
+/// Why `TokenAuthority.authorize` refused a bearer, and the error the client receives.
+///
+/// Every authentication failure gives the client the same 401 `invalid bearer token`, so
+/// that the response does not tell an unknown token from a revoked or expired one; ``reason``
+/// keeps the difference for logs and metrics.
+public struct AuthRefusal: Error, Sendable, Equatable {
+    /// What went wrong, for the server's own logs.
+    public enum Reason: String, Sendable, Equatable {
+        /// Not `ccp_<8 hex>_<24 hex>`.
+        case malformed
+        /// No token has this prefix (never existed, revoked, or rotated away).
+        case unknown
+        /// The secret does not match the stored hash.
+        case wrongSecret
+        /// The token's expiry has passed.
+        case expired
+        /// Authenticated, but the token lacks the required scope.
+        case missingScope
+        /// The token database could not be read.
+        case storeUnavailable
+    }
+
+    /// What went wrong.
+    public var reason: Reason
+    /// The response for the client.
+    public var error: APIError
+
+    public init(reason: Reason, error: APIError) {
+        self.reason = reason
+        self.error = error
+    }
+
+    /// 401 `invalid bearer token`.
+    public static func invalidBearer(_ reason: Reason) -> AuthRefusal {
+        AuthRefusal(reason: reason, error: .unauthorized("invalid bearer token"))
+    }
+
+    /// 403 `token missing required scope: <scope>`.
+    public static func missingScope(_ scope: String) -> AuthRefusal {
+        AuthRefusal(reason: .missingScope, error: .forbidden("token missing required scope: \(scope)"))
+    }
+
+    /// 503: the token database is locked or failing; the request may be retried.
+    public static func storeUnavailable() -> AuthRefusal {
+        AuthRefusal(reason: .storeUnavailable, error: .unavailable("token store unavailable; retry shortly"))
+    }
+}

@@ -1,0 +1,80 @@
+import CCProxyStore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension TokenAuthority {
+    private enum Lookup {
+        case refused(AuthRefusal)
+        case found(TokenRecord, alreadyVerified: Bool)
+    }
+
+    /// Decides whether `bearer` may make a request that needs `requiredScope`.
+    ///
+    /// In order: the bearer must parse (`ccp_<8 hex>_<24 hex>`), a token must have its prefix,
+    /// the token must not be expired at `now`, the secret must match the stored argon2id hash,
+    /// and the token must hold `requiredScope` (``ScopeSet/grants(_:in:)``). The first four
+    /// failures are 401 `invalid bearer token`, the last 403
+    /// `token missing required scope: <scope>`; a database failure is 503.
+    ///
+    /// The row is read on every call (one indexed query). argon2id runs only when this prefix,
+    /// stored hash and secret have not passed before. On success `last_used_at` is written if
+    /// it is unset or older than ``lastUsedResolution``.
+    public func authorize(bearer text: String, requiredScope: String, now: Date = Date()) -> Result<TokenIdentity, AuthRefusal> {
+        guard let bearer = Bearer.parse(text) else { return .failure(.invalidBearer(.malformed)) }
+
+        let lookup: Lookup = state.withLock { state in
+            let found: TokenRecord?
+            do {
+                found = try state.storage.tokens.find(byPrefix: bearer.prefix)
+            } catch {
+                return .refused(.storeUnavailable())
+            }
+            guard let record = found else {
+                state.verified.remove(prefix: bearer.prefix)
+                return .refused(.invalidBearer(.unknown))
+            }
+            guard !record.isExpired(at: now) else { return .refused(.invalidBearer(.expired)) }
+            let verified = state.verified.contains(prefix: record.prefix, hash: record.hash, secret: bearer.secret)
+            return .found(record, alreadyVerified: verified)
+        }
+
+        let record: TokenRecord
+        switch lookup {
+        case .refused(let refusal):
+            return .failure(refusal)
+        case .found(let found, true):
+            record = found
+        case .found(let found, false):
+            guard hasher.verify(encoded: found.hash, secret: bearer.secret) else {
+                return .failure(.invalidBearer(.wrongSecret))
+            }
+            state.withLock { $0.verified.insert(prefix: found.prefix, hash: found.hash, secret: bearer.secret) }
+            record = found
+        }
+
+        touchIfStale(record, now: now)
+        guard ScopeSet.grants(requiredScope, in: record.scopes) else { return .failure(.missingScope(requiredScope)) }
+        return .success(
+            TokenIdentity(
+                id: record.id, name: record.name, scopes: record.scopes, principal: record.principal,
+                debugCapture: record.debugCapture, defaultVerbosity: record.defaultVerbosity,
+                rateLimitRPM: record.rateLimitRPM, rateLimitTPD: record.rateLimitTPD))
+    }
+
+    /// The number of (token, secret) pairs currently remembered as verified.
+    public var verifiedCacheCount: Int {
+        state.withLock { $0.verified.count }
+    }
+
+    /// Best effort: a busy database must not fail the request it is only bookkeeping for.
+    private func touchIfStale(_ record: TokenRecord, now: Date) {
+        if let last = record.lastUsedAt, now.timeIntervalSince(last) < Self.lastUsedResolution { return }
+        state.withLock { state in
+            try? state.storage.tokens.touchLastUsed(id: record.id, at: now)
+        }
+    }
+}

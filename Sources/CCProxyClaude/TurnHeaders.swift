@@ -1,0 +1,13 @@
+/// The request headers that shape one claude turn, as the worker read them (raw values;
+/// the planner trims and validates).
+public struct TurnHeaders: Sendable, Equatable {
+    /// `X-CC-Claude-Model`: overrides the claude model of the alias or passthrough id.
+    public var claudeModel: String?
+    /// `X-CC-Effort`: overrides `reasoning_effort`, the alias and the default.
+    public var effort: String?
+
+    public init(claudeModel: String? = nil, effort: String? = nil) {
+        self.claudeModel = claudeModel
+        self.effort = effort
+    }
+}

@@ -1,0 +1,23 @@
+import CCProxyCore
+
+extension Configuration {
+    /// The part of the configuration workers need, as the value the supervisor hands them.
+    ///
+    /// Listener addresses, the worker pool and the source path stay with the supervisor.
+    public func proxySettings() -> ProxySettings {
+        ProxySettings(
+            claudeBinary: claudeBinary,
+            stateDirectory: stateDirectory,
+            defaultVerbosity: defaultVerbosity,
+            defaultEffort: defaultEffort,
+            defaultClaudeModel: defaultClaudeModel,
+            defaultPermissionMode: defaultPermissionMode,
+            allowPassthroughModels: allowPassthroughModels,
+            modelVersions: modelVersions,
+            requestTimeoutSeconds: requestTimeoutSeconds,
+            sessionTTLSeconds: sessionTTLSeconds,
+            workspaces: workspaces,
+            models: models
+        )
+    }
+}

@@ -1,0 +1,135 @@
+import CCProxyCore
+import Yams
+
+/// Turns a composed YAML document into a `Configuration`, key by key.
+///
+/// Only shapes are checked here: unknown keys, wrong types, unparsable listen addresses and
+/// durations. Anything not set keeps the default of `Configuration()`. Rules that relate values
+/// to each other are `ConfigurationValidator`'s.
+struct ConfigurationDecoder {
+    /// The decoded values (defaults where a value was missing or unusable).
+    private(set) var configuration = Configuration()
+    /// Entries of `models` whose own shape was wrong; their semantic checks are skipped so
+    /// that one mistake is not reported twice.
+    private(set) var brokenModelIndices: Set<Int> = []
+    /// Entries of `workspaces` whose own shape was wrong (see `brokenModelIndices`).
+    private(set) var brokenWorkspaceNames: Set<String> = []
+    private var reader = NodeReader()
+
+    /// Problems found while decoding, in file order.
+    var problems: [String] { reader.problems }
+
+    /// Decodes the document root; nil (an empty file) yields the defaults.
+    init(root: Node?) {
+        guard let root, let entries = reader.entries(root, key: nil, allowedKeys: ConfigurationSchema.topLevelKeys)
+        else { return }
+        for (key, value) in entries {
+            decode(key: key, value: value)
+        }
+    }
+
+    private mutating func decode(key: String, value: Node) {
+        switch key {
+        case "listen":
+            if let address = listenAddress(value, key: key) { configuration.listen = address }
+        case "metrics_listen":
+            configuration.metricsListen = listenAddress(value, key: key)
+        case "state_dir":
+            if let text = reader.nonEmptyString(value, key: key) { configuration.stateDirectory = text }
+        case "claude_binary":
+            if let text = reader.nonEmptyString(value, key: key) { configuration.claudeBinary = text }
+        case "default_verbosity":
+            if let text = reader.nonEmptyString(value, key: key) { configuration.defaultVerbosity = text }
+        case "default_effort":
+            configuration.defaultEffort = reader.nonEmptyString(value, key: key)
+        case "default_claude_model":
+            configuration.defaultClaudeModel = reader.nonEmptyString(value, key: key)
+        case "default_permission_mode":
+            if let text = reader.nonEmptyString(value, key: key) { configuration.defaultPermissionMode = text }
+        case "allow_passthrough_models":
+            if let flag = reader.bool(value, key: key) { configuration.allowPassthroughModels = flag }
+        case "model_versions":
+            decodeModelVersions(value)
+        case "session_ttl":
+            if let seconds = reader.duration(value, key: key) { configuration.sessionTTLSeconds = seconds }
+        case "request_timeout":
+            if let seconds = reader.duration(value, key: key) { configuration.requestTimeoutSeconds = seconds }
+        case "workspaces":
+            decodeWorkspaces(value)
+        case "models":
+            decodeModels(value)
+        case "workers":
+            decodeWorkers(value)
+        default:
+            // Unknown keys were reported and dropped by `entries`.
+            break
+        }
+    }
+
+    private mutating func listenAddress(_ node: Node, key: String) -> ListenAddress? {
+        guard let text = reader.nonEmptyString(node, key: key) else { return nil }
+        switch ListenAddress.validated(text) {
+        case .success(let address):
+            return address
+        case .failure(let reason):
+            reader.report("\(key) \(quoted(text)): \(reason.text)")
+            return nil
+        }
+    }
+
+    private mutating func decodeModelVersions(_ node: Node) {
+        for (family, value) in reader.entries(node, key: "model_versions", allowedKeys: nil) ?? [] {
+            if let pinned = reader.string(value, key: "model_versions[\(quoted(family))]") {
+                configuration.modelVersions[family] = pinned
+            }
+        }
+    }
+
+    private mutating func decodeWorkspaces(_ node: Node) {
+        for (name, value) in reader.entries(node, key: "workspaces", allowedKeys: nil) ?? [] {
+            let key = "workspaces[\(quoted(name))]"
+            let problemsBefore = reader.problems.count
+            var workspace = WorkspaceSettings(path: "")
+            for (field, fieldValue) in reader.entries(value, key: key, allowedKeys: ConfigurationSchema.workspaceKeys) ?? [] {
+                switch field {
+                case "path": workspace.path = reader.string(fieldValue, key: "\(key).path") ?? ""
+                default: workspace.description = reader.nonEmptyString(fieldValue, key: "\(key).description")
+                }
+            }
+            if reader.problems.count > problemsBefore { brokenWorkspaceNames.insert(name) }
+            configuration.workspaces[name] = workspace
+        }
+    }
+
+    private mutating func decodeModels(_ node: Node) {
+        for (index, item) in (reader.items(node, key: "models") ?? []).enumerated() {
+            let key = "models[\(index)]"
+            let problemsBefore = reader.problems.count
+            var model = ModelAlias(id: "")
+            for (field, value) in reader.entries(item, key: key, allowedKeys: ConfigurationSchema.modelKeys) ?? [] {
+                let fieldKey = "\(key).\(field)"
+                switch field {
+                case "id": model.id = reader.string(value, key: fieldKey) ?? ""
+                case "workspace": model.workspace = reader.nonEmptyString(value, key: fieldKey)
+                case "system_prompt": model.systemPrompt = reader.nonEmptyString(value, key: fieldKey)
+                case "effort": model.effort = reader.nonEmptyString(value, key: fieldKey)
+                case "claude_model": model.claudeModel = reader.nonEmptyString(value, key: fieldKey)
+                default: model.permissionMode = reader.nonEmptyString(value, key: fieldKey)
+                }
+            }
+            if reader.problems.count > problemsBefore { brokenModelIndices.insert(index) }
+            configuration.models.append(model)
+        }
+    }
+
+    private mutating func decodeWorkers(_ node: Node) {
+        for (field, value) in reader.entries(node, key: "workers", allowedKeys: ConfigurationSchema.workerKeys) ?? [] {
+            guard let number = reader.integer(value, key: "workers.\(field)") else { continue }
+            switch field {
+            case "min_idle": configuration.workers.minIdle = number
+            case "max": configuration.workers.maxWorkers = number
+            default: configuration.workers.maxRequestsPerWorker = number
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+/// The keys and the closed sets of values the configuration accepts.
+enum ConfigurationSchema {
+    /// Top-level keys, in the order they are documented and validated.
+    static let topLevelKeys = [
+        "listen", "metrics_listen", "state_dir", "claude_binary", "default_verbosity",
+        "default_effort", "default_claude_model", "default_permission_mode",
+        "allow_passthrough_models", "model_versions", "session_ttl", "request_timeout",
+        "workspaces", "models", "workers",
+    ]
+    /// Keys of one `workspaces` entry.
+    static let workspaceKeys = ["path", "description"]
+    /// Keys of one `models` entry.
+    static let modelKeys = ["id", "workspace", "system_prompt", "effort", "claude_model", "permission_mode"]
+    /// Keys of `workers`.
+    static let workerKeys = ["min_idle", "max", "max_requests"]
+
+    static let verbosities = ["text-only", "verbose", "narrated"]
+    static let efforts = ["low", "medium", "high", "xhigh", "max"]
+    static let permissionModes = ["acceptEdits", "bypassPermissions", "default", "dontAsk", "plan", "auto"]
+    static let modelFamilies = ["opus", "sonnet", "haiku"]
+
+    /// The longest duration accepted (one year), in seconds.
+    static let maximumDurationSeconds: Double = 365 * 24 * 3600
+}

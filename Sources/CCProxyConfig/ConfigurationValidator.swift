@@ -1,0 +1,155 @@
+import CCProxyCore
+
+/// The rules a decoded configuration must satisfy, checked all at once.
+///
+/// Problems come in a fixed order: top-level values in documentation order, then
+/// `model_versions` and `workspaces` by sorted key, `models` by index, then `workers`.
+struct ConfigurationValidator {
+    /// Model entries already reported as malformed; not checked again.
+    var brokenModelIndices: Set<Int> = []
+    /// Workspace entries already reported as malformed; not checked again, but still count as
+    /// existing for `models[i].workspace`.
+    var brokenWorkspaceNames: Set<String> = []
+
+    /// Every rule the configuration breaks, as messages; empty if it is valid.
+    func problems(in configuration: Configuration) -> [String] {
+        var problems: [String] = []
+        problems += listenerProblems(configuration)
+        if !configuration.stateDirectory.hasPrefix("/") {
+            problems.append("state_dir \(quoted(configuration.stateDirectory)) must be absolute")
+        }
+        problems += defaultsProblems(configuration)
+        problems += modelVersionProblems(configuration.modelVersions)
+        problems += modelProblems(configuration)
+        problems += workspaceProblems(configuration.workspaces)
+        problems += workerProblems(configuration.workers)
+        return problems
+    }
+
+    private func listenerProblems(_ configuration: Configuration) -> [String] {
+        guard let metrics = configuration.metricsListen else { return [] }
+        let listen = configuration.listen
+        let overlaps = metrics.host == listen.host || metrics.host.isEmpty || listen.host.isEmpty
+        guard metrics.port != 0, metrics.port == listen.port, overlaps else { return [] }
+        return ["metrics_listen \(quoted(metrics.description)) must not use the port of listen \(quoted(listen.description))"]
+    }
+
+    private func defaultsProblems(_ configuration: Configuration) -> [String] {
+        var problems: [String] = []
+        let verbosity = configuration.defaultVerbosity
+        if !ConfigurationSchema.verbosities.contains(verbosity) {
+            problems.append("default_verbosity \(quoted(verbosity)) must be text-only, verbose, or narrated")
+        }
+        if let effort = configuration.defaultEffort, let problem = Self.effortProblem(effort, key: "default_effort") {
+            problems.append(problem)
+        }
+        if let mode = configuration.defaultPermissionMode,
+            let problem = Self.permissionModeProblem(mode, key: "default_permission_mode")
+        {
+            problems.append(problem)
+        }
+        return problems
+    }
+
+    private func modelVersionProblems(_ versions: [String: String]) -> [String] {
+        var problems: [String] = []
+        for (family, pinned) in versions.sorted(by: { $0.key < $1.key }) {
+            guard ConfigurationSchema.modelFamilies.contains(family) else {
+                problems.append("model_versions key \(quoted(family)) must be one of: opus, sonnet, haiku")
+                continue
+            }
+            if !Self.isFullClaudeID(pinned) {
+                problems.append(
+                    "model_versions[\(quoted(family))] = \(quoted(pinned)) must be a full claude id like claude-\(family)-4-6")
+            }
+        }
+        return problems
+    }
+
+    private func modelProblems(_ configuration: Configuration) -> [String] {
+        var problems: [String] = []
+        if configuration.models.isEmpty && !configuration.allowPassthroughModels {
+            problems.append(
+                "models[] is empty and allow_passthrough_models is false: define at least one alias or enable passthrough")
+        }
+        var seenIDs: Set<String> = []
+        for (index, model) in configuration.models.enumerated() where !brokenModelIndices.contains(index) {
+            let key = "models[\(index)]"
+            if model.id.isEmpty {
+                problems.append("\(key).id is empty")
+            } else if model.id.contains(where: { $0.isWhitespace || $0 == ":" }) {
+                problems.append(
+                    "\(key).id \(quoted(model.id)) must not contain whitespace or \":\" (\":session=\" is a reserved suffix)")
+            } else if !seenIDs.insert(model.id).inserted {
+                problems.append("\(key).id \(quoted(model.id)) is duplicated")
+            }
+            if let workspace = model.workspace, configuration.workspaces[workspace] == nil,
+                !brokenWorkspaceNames.contains(workspace)
+            {
+                problems.append("\(key).workspace \(quoted(workspace)) does not exist in workspaces")
+            }
+            if let effort = model.effort, let problem = Self.effortProblem(effort, key: "\(key).effort") {
+                problems.append(problem)
+            }
+            if let mode = model.permissionMode,
+                let problem = Self.permissionModeProblem(mode, key: "\(key).permission_mode")
+            {
+                problems.append(problem)
+            }
+        }
+        return problems
+    }
+
+    private func workspaceProblems(_ workspaces: [String: WorkspaceSettings]) -> [String] {
+        var problems: [String] = []
+        for (name, workspace) in workspaces.sorted(by: { $0.key < $1.key })
+        where !brokenWorkspaceNames.contains(name) {
+            let key = "workspaces[\(quoted(name))]"
+            if name.isEmpty {
+                problems.append("workspaces: a workspace name is empty")
+            }
+            if workspace.path.isEmpty {
+                problems.append("\(key).path is empty")
+            } else if !workspace.path.hasPrefix("/") {
+                problems.append("\(key).path \(quoted(workspace.path)) must be absolute")
+            }
+        }
+        return problems
+    }
+
+    private func workerProblems(_ workers: PoolSettings) -> [String] {
+        var problems: [String] = []
+        if workers.minIdle < 1 {
+            problems.append("workers.min_idle (\(workers.minIdle)) must be at least 1")
+        }
+        if workers.maxWorkers < workers.minIdle {
+            problems.append("workers.max (\(workers.maxWorkers)) must be at least workers.min_idle (\(workers.minIdle))")
+        }
+        if workers.maxWorkers > PoolSettings.workerCeiling {
+            problems.append("workers.max (\(workers.maxWorkers)) must be at most \(PoolSettings.workerCeiling)")
+        }
+        if workers.maxRequestsPerWorker < 1 {
+            problems.append("workers.max_requests (\(workers.maxRequestsPerWorker)) must be at least 1")
+        }
+        return problems
+    }
+
+    private static func effortProblem(_ effort: String, key: String) -> String? {
+        guard !ConfigurationSchema.efforts.contains(effort) else { return nil }
+        return "\(key) \(quoted(effort)) must be one of: low, medium, high, xhigh, max (or empty)"
+    }
+
+    private static func permissionModeProblem(_ mode: String, key: String) -> String? {
+        guard !ConfigurationSchema.permissionModes.contains(mode) else { return nil }
+        let allowed = ConfigurationSchema.permissionModes.joined(separator: ", ")
+        return "\(key) \(quoted(mode)) must be one of: \(allowed) (or empty)"
+    }
+
+    /// `claude-opus-…`, `claude-sonnet-…` or `claude-haiku-…` with something after the dash.
+    private static func isFullClaudeID(_ id: String) -> Bool {
+        ConfigurationSchema.modelFamilies.contains { family in
+            let prefix = "claude-\(family)-"
+            return id.hasPrefix(prefix) && id.count > prefix.count
+        }
+    }
+}

@@ -1,0 +1,90 @@
+/// An error as an OpenAI client expects it: an HTTP status and
+/// `{"error":{"message":…,"type":…,"param":null,"code":…}}`.
+///
+/// Every refusal a client can see is one of these, whichever process decided it (the
+/// supervisor's authorization answers travel over the wire as status, type, code, message).
+public struct APIError: Error, Sendable, Equatable {
+    /// The HTTP status code.
+    public var status: Int
+    /// The OpenAI error type, e.g. `invalid_request_error`, `authentication_error`.
+    public var type: String
+    /// A machine-readable code, e.g. `model_not_found`, or nil.
+    public var code: String?
+    /// A human-readable explanation.
+    public var message: String
+
+    public init(status: Int, type: String, code: String? = nil, message: String) {
+        self.status = status
+        self.type = type
+        self.code = code
+        self.message = message
+    }
+
+    public static func invalidRequest(_ message: String, code: String? = nil) -> APIError {
+        APIError(status: 400, type: "invalid_request_error", code: code, message: message)
+    }
+    public static func unauthorized(_ message: String) -> APIError {
+        APIError(status: 401, type: "authentication_error", code: "invalid_api_key", message: message)
+    }
+    public static func forbidden(_ message: String) -> APIError {
+        APIError(status: 403, type: "permission_error", code: "insufficient_scope", message: message)
+    }
+    public static func notFound(_ message: String, code: String? = "not_found") -> APIError {
+        APIError(status: 404, type: "invalid_request_error", code: code, message: message)
+    }
+    public static func methodNotAllowed(_ message: String) -> APIError {
+        APIError(status: 405, type: "invalid_request_error", code: "method_not_allowed", message: message)
+    }
+    public static func payloadTooLarge(_ message: String) -> APIError {
+        APIError(status: 413, type: "invalid_request_error", code: "request_too_large", message: message)
+    }
+    public static func serverError(_ message: String, code: String? = nil) -> APIError {
+        APIError(status: 500, type: "server_error", code: code, message: message)
+    }
+    public static func upstreamError(_ message: String, status: Int = 502) -> APIError {
+        APIError(status: status, type: "upstream_error", code: "claude_error", message: message)
+    }
+    public static func unavailable(_ message: String) -> APIError {
+        APIError(status: 503, type: "server_error", code: "unavailable", message: message)
+    }
+
+    /// The response body, newline-terminated JSON.
+    public func jsonBody() -> [UInt8] {
+        var out = #"{"error":{"message":"#
+        out += JSONString.quote(message)
+        out += #","type":"# + JSONString.quote(type)
+        out += #","param":null,"code":"#
+        out += code.map(JSONString.quote) ?? "null"
+        out += "}}\n"
+        return Array(out.utf8)
+    }
+}
+
+/// Minimal JSON string quoting for hand-built bodies on hot paths.
+public enum JSONString {
+    /// `s` as a JSON string literal, quotes included.
+    public static func quote(_ s: String) -> String {
+        var out = "\""
+        out.reserveCapacity(s.utf8.count + 2)
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{2028}": out += "\\u2028"
+            case "\u{2029}": out += "\\u2029"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+        return out
+    }
+}

@@ -1,0 +1,29 @@
+/// Token usage as OpenAI reports it.
+///
+/// `promptTokens` counts every input token the model read, cached ones included (OpenAI's
+/// meaning); `cachedPromptTokens`, when known, says how many of them were cache reads and is
+/// written as `prompt_tokens_details.cached_tokens`.
+public struct Usage: Sendable, Equatable {
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var totalTokens: Int
+    public var cachedPromptTokens: Int?
+
+    public init(promptTokens: Int, completionTokens: Int, totalTokens: Int? = nil, cachedPromptTokens: Int? = nil) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.totalTokens = totalTokens ?? (promptTokens + completionTokens)
+        self.cachedPromptTokens = cachedPromptTokens
+    }
+
+    /// The JSON object, e.g. `{"prompt_tokens":3,"completion_tokens":5,"total_tokens":8}`.
+    public var json: String {
+        var out = "{\"prompt_tokens\":\(promptTokens),\"completion_tokens\":\(completionTokens)"
+        out += ",\"total_tokens\":\(totalTokens)"
+        if let cachedPromptTokens {
+            out += ",\"prompt_tokens_details\":{\"cached_tokens\":\(cachedPromptTokens)}"
+        }
+        out += "}"
+        return out
+    }
+}

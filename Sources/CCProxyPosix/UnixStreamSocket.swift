@@ -1,0 +1,69 @@
+import CCPLinux
+import Glibc
+
+/// Unix stream sockets for the admin channel (`ccproxyctl` ↔ supervisor).
+public enum UnixStreamSocket {
+    /// Binds and listens on `path` (replacing a stale socket file), mode 0600.
+    public static func listen(path: String) throws(PosixError) -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw PosixError("socket") }
+        _ = unlink(path)
+        var address = try makeAddress(path)
+        let oldMask = umask(0o177)
+        defer { umask(oldMask) }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard rc == 0 else {
+            let error = PosixError("bind \(path)")
+            closeDescriptor(fd)
+            throw error
+        }
+        guard Glibc.listen(fd, 16) == 0 else {
+            let error = PosixError("listen")
+            closeDescriptor(fd)
+            throw error
+        }
+        _ = chmod(path, 0o600)
+        return fd
+    }
+
+    /// Connects to `path`; blocking, CLOEXEC.
+    public static func connect(path: String) throws(PosixError) -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw PosixError("socket") }
+        var address = try makeAddress(path)
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard rc == 0 else {
+            let error = PosixError("connect \(path)")
+            closeDescriptor(fd)
+            throw error
+        }
+        return fd
+    }
+
+    /// The uid of the process at the other end. The corresponding C option is SO_PEERCRED.
+    public static func peerUID(_ fd: Int32) -> uid_t? {
+        let uid = ccp_peer_uid(fd)
+        return uid >= 0 ? uid_t(uid) : nil
+    }
+
+    private static func makeAddress(_ path: String) throws(PosixError) -> sockaddr_un {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard bytes.count < capacity else { throw PosixError("socket path \(path)", errno: ENAMETOOLONG) }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+            raw[bytes.count] = 0
+        }
+        return address
+    }
+}

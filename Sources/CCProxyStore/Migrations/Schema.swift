@@ -1,0 +1,32 @@
+/// The ccproxy schema, one migration per released change.
+enum Schema {
+    static let migrations: [Migration] = [
+        Migration(
+            version: 1,
+            sql: """
+                CREATE TABLE tokens (
+                    id                TEXT    PRIMARY KEY NOT NULL,
+                    name              TEXT    NOT NULL,
+                    prefix            TEXT    NOT NULL UNIQUE,
+                    hash              TEXT    NOT NULL,
+                    scopes            TEXT    NOT NULL,
+                    created_at        INTEGER NOT NULL,
+                    expires_at        INTEGER,
+                    last_used_at      INTEGER,
+                    rate_limit_rpm    INTEGER NOT NULL DEFAULT 0,
+                    rate_limit_tpd    INTEGER NOT NULL DEFAULT 0,
+                    debug_capture     INTEGER NOT NULL DEFAULT 0,
+                    default_verbosity TEXT,
+                    principal         TEXT
+                ) STRICT;
+                CREATE INDEX tokens_name ON tokens(name);
+                CREATE INDEX tokens_principal ON tokens(principal);
+                CREATE TABLE token_usage_daily (
+                    token_id TEXT    NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+                    day      TEXT    NOT NULL,
+                    total    INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (token_id, day)
+                ) STRICT;
+                """),
+    ]
+}

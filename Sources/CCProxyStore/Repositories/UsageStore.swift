@@ -1,0 +1,43 @@
+/// The SQLite ``UsageRepository``: the `token_usage_daily` table of `tokens.db`.
+///
+/// Rows reference `tokens(id)` and are deleted with their token. Shares the thread
+/// confinement of its ``Database``.
+public final class UsageStore: UsageRepository {
+    private let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    public func record(tokenID: String, day: String, tokens: Int) throws(StoreError) {
+        do {
+            let statement = try database.prepare(
+                """
+                INSERT INTO token_usage_daily (token_id, day, total) VALUES (?1, ?2, ?3)
+                ON CONFLICT (token_id, day) DO UPDATE SET total = total + excluded.total
+                """)
+            try statement.bind(tokenID, at: 1)
+            try statement.bind(day, at: 2)
+            try statement.bind(tokens, at: 3)
+            try statement.step()
+        } catch {
+            throw StoreError(error)
+        }
+    }
+
+    public func total(tokenID: String, day: String) throws(StoreError) -> Int {
+        do {
+            let statement = try database.prepare(
+                "SELECT total FROM token_usage_daily WHERE token_id = ?1 AND day = ?2")
+            try statement.bind(tokenID, at: 1)
+            try statement.bind(day, at: 2)
+            guard try statement.step() else { return 0 }
+            return statement.int(at: 0)
+        } catch {
+            throw StoreError(error)
+        }
+    }
+}
+
+@available(*, unavailable)
+extension UsageStore: Sendable {}

@@ -1,0 +1,71 @@
+/// Everything the supervisor may say to a worker. Codes are odd and stable.
+public enum SupervisorMessage: Sendable, Equatable {
+    /// Answer to `hello`: the worker's slot number.
+    case welcome(protocolVersion: UInt16, slot: UInt32)
+    /// Answer to `authorize`: allowed, with the token's identity.
+    case authorized(correlation: UInt32, grant: TokenGrant)
+    /// Answer to `authorize`: refused, with the error the client must see.
+    case refused(correlation: UInt32, status: UInt16, type: String, code: String?, message: String)
+    /// A client connection to serve. The only message that carries a descriptor (the
+    /// accepted socket, via SCM_RIGHTS); the number identifies it in logs.
+    case handoff(connectionID: UInt64)
+    /// Finish what you are doing and exit 0 (pool shrink, recycling, reload, drain).
+    case shutdown
+
+    public var code: UInt16 {
+        switch self {
+        case .welcome: return 1
+        case .authorized: return 3
+        case .refused: return 5
+        case .handoff: return 7
+        case .shutdown: return 9
+        }
+    }
+
+    /// Whether a frame with this message must carry exactly one descriptor.
+    public var carriesDescriptor: Bool {
+        if case .handoff = self { return true }
+        return false
+    }
+
+    public func encode() -> [UInt8] {
+        var w = WireWriter()
+        switch self {
+        case .welcome(let version, let slot):
+            w.u16(version)
+            w.u32(slot)
+        case .authorized(let correlation, let grant):
+            w.u32(correlation)
+            grant.encode(into: &w)
+        case .refused(let correlation, let status, let type, let code, let message):
+            w.u32(correlation)
+            w.u16(status)
+            w.string(type)
+            w.optionalString(code)
+            w.string(message)
+        case .handoff(let id):
+            w.u64(id)
+        case .shutdown:
+            break
+        }
+        return Frame.encode(code: code, payload: w.bytes)
+    }
+
+    public static func decode(_ frame: [UInt8], maxBytes: Int) throws(WireError) -> SupervisorMessage {
+        var (code, r) = try Frame.decode(frame, maxBytes: maxBytes)
+        let message: SupervisorMessage
+        switch code {
+        case 1: message = .welcome(protocolVersion: try r.u16(), slot: try r.u32())
+        case 3: message = .authorized(correlation: try r.u32(), grant: try TokenGrant.decode(from: &r))
+        case 5:
+            message = .refused(
+                correlation: try r.u32(), status: try r.u16(), type: try r.string("type"),
+                code: try r.optionalString("code"), message: try r.string("message"))
+        case 7: message = .handoff(connectionID: try r.u64())
+        case 9: message = .shutdown
+        default: throw .unknownType(code)
+        }
+        try r.finish()
+        return message
+    }
+}

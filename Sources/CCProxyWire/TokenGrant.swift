@@ -1,0 +1,38 @@
+/// What a worker learns about the bearer of a request once the supervisor has authorized
+/// it: identity and per-token preferences, never the hash or the secret.
+public struct TokenGrant: Sendable, Equatable {
+    public var tokenID: String
+    public var name: String
+    public var scopes: [String]
+    public var principal: String?
+    public var debugCapture: Bool
+    public var defaultVerbosity: String?
+
+    public init(
+        tokenID: String, name: String, scopes: [String], principal: String? = nil,
+        debugCapture: Bool = false, defaultVerbosity: String? = nil
+    ) {
+        self.tokenID = tokenID
+        self.name = name
+        self.scopes = scopes
+        self.principal = principal
+        self.debugCapture = debugCapture
+        self.defaultVerbosity = defaultVerbosity
+    }
+
+    func encode(into w: inout WireWriter) {
+        w.string(tokenID)
+        w.string(name)
+        w.strings(scopes)
+        w.optionalString(principal)
+        w.bool(debugCapture)
+        w.optionalString(defaultVerbosity)
+    }
+
+    static func decode(from r: inout WireReader) throws(WireError) -> TokenGrant {
+        TokenGrant(
+            tokenID: try r.string("tokenID"), name: try r.string("name"), scopes: try r.strings("scopes"),
+            principal: try r.optionalString("principal"), debugCapture: try r.bool("debugCapture"),
+            defaultVerbosity: try r.optionalString("defaultVerbosity"))
+    }
+}

@@ -1,0 +1,73 @@
+/// Everything a worker may say to the supervisor: a closed, versioned vocabulary.
+///
+/// Codes are even (answers from the supervisor are odd, see `SupervisorMessage`), stable,
+/// and never reused; a removed message leaves its code reserved here.
+public enum WorkerMessage: Sendable, Equatable {
+    /// First message on a channel. The supervisor answers `welcome` or closes the channel.
+    case hello(protocolVersion: UInt16, pid: Int32)
+    /// May this bearer use this scope? Answered by `authorized` or `refused` with the same
+    /// correlation number. The bearer is at most `Limits.maxBearerBytes`.
+    case authorize(correlation: UInt32, bearer: String, scope: String)
+    /// A turn ended; its token usage is added to the token's daily total. No answer.
+    case turnFinished(tokenID: String, inputTokens: UInt64, outputTokens: UInt64)
+    /// The handed-off connection is finished and closed; the worker is idle again. No answer.
+    case connectionDone
+    /// A `claude` process group started for the current connection. Should the worker die
+    /// before it reports the turn over, the supervisor kills this group: no orphans.
+    case turnStarted(processGroup: Int32)
+    /// The process group reported by `turnStarted` is gone. No answer.
+    case turnEnded
+
+    public var code: UInt16 {
+        switch self {
+        case .hello: return 0
+        case .authorize: return 2
+        case .turnFinished: return 4
+        case .connectionDone: return 6
+        case .turnStarted: return 8
+        case .turnEnded: return 10
+        }
+    }
+
+    /// The complete frame.
+    public func encode() -> [UInt8] {
+        var w = WireWriter()
+        switch self {
+        case .hello(let version, let pid):
+            w.u16(version)
+            w.i32(pid)
+        case .authorize(let correlation, let bearer, let scope):
+            w.u32(correlation)
+            w.string(bearer)
+            w.string(scope)
+        case .turnFinished(let tokenID, let input, let output):
+            w.string(tokenID)
+            w.u64(input)
+            w.u64(output)
+        case .turnStarted(let group):
+            w.i32(group)
+        case .connectionDone, .turnEnded:
+            break
+        }
+        return Frame.encode(code: code, payload: w.bytes)
+    }
+
+    /// Decodes one frame. Never traps.
+    public static func decode(_ frame: [UInt8], maxBytes: Int) throws(WireError) -> WorkerMessage {
+        var (code, r) = try Frame.decode(frame, maxBytes: maxBytes)
+        let message: WorkerMessage
+        switch code {
+        case 0: message = .hello(protocolVersion: try r.u16(), pid: try r.i32())
+        case 2:
+            message = .authorize(correlation: try r.u32(), bearer: try r.string("bearer"), scope: try r.string("scope"))
+        case 4:
+            message = .turnFinished(tokenID: try r.string("tokenID"), inputTokens: try r.u64(), outputTokens: try r.u64())
+        case 6: message = .connectionDone
+        case 8: message = .turnStarted(processGroup: try r.i32())
+        case 10: message = .turnEnded
+        default: throw .unknownType(code)
+        }
+        try r.finish()
+        return message
+    }
+}

@@ -1,0 +1,67 @@
+// Runs in: a worker (`ccproxy-worker`).
+
+import CCProxyCore
+import NIOCore
+import NIOHTTP1
+
+/// Writes the one response of a connection: a complete body, or an event stream.
+///
+/// Every response carries `X-Request-Id` and `Connection: close`: a worker serves one
+/// request per connection and never parks on an idle client.
+struct ResponseWriter {
+    let outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
+    let requestID: String
+    /// Extra headers for whatever response is written (e.g. `X-CC-Ignored-Params`).
+    var extraHeaders: [(String, String)] = []
+    private(set) var headSent = false
+
+    init(outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, requestID: String) {
+        self.outbound = outbound
+        self.requestID = requestID
+    }
+
+    /// A complete response with a body.
+    mutating func send(status: HTTPResponseStatus, contentType: String = "application/json", body: [UInt8], headers: [(String, String)] = []) async throws {
+        var head = makeHead(status: status)
+        head.headers.add(name: "Content-Type", value: contentType)
+        head.headers.add(name: "Content-Length", value: String(body.count))
+        for (name, value) in headers { head.headers.add(name: name, value: value) }
+        headSent = true
+        try await outbound.write(.head(head))
+        try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
+        try await outbound.write(.end(nil))
+    }
+
+    /// An error in the OpenAI shape.
+    mutating func send(error: APIError, headers: [(String, String)] = []) async throws {
+        try await send(status: HTTPResponseStatus(statusCode: error.status), body: error.jsonBody(), headers: headers)
+    }
+
+    /// Starts a `text/event-stream` response (status 200).
+    mutating func startEventStream() async throws {
+        var head = makeHead(status: .ok)
+        head.headers.add(name: "Content-Type", value: "text/event-stream")
+        head.headers.add(name: "Cache-Control", value: "no-cache")
+        head.headers.add(name: "X-Accel-Buffering", value: "no")
+        headSent = true
+        try await outbound.write(.head(head))
+    }
+
+    /// Writes (and flushes) bytes of the event stream.
+    func streamBytes(_ bytes: [UInt8]) async throws {
+        try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes))))
+    }
+
+    /// Ends the event stream.
+    func endEventStream() async throws {
+        try await outbound.write(.end(nil))
+    }
+
+    private func makeHead(status: HTTPResponseStatus) -> HTTPResponseHead {
+        var headers = HTTPHeaders()
+        headers.add(name: "X-Request-Id", value: requestID)
+        headers.add(name: "Connection", value: "close")
+        for (name, value) in extraHeaders { headers.add(name: name, value: value) }
+        return HTTPResponseHead(version: .http1_1, status: status, headers: headers)
+    }
+}

@@ -1,0 +1,40 @@
+// Runs in: a worker (`ccproxy-worker`).
+
+import CCProxyCore
+import Foundation
+
+/// The directories of one turn: `<state>/turns/<id>/` holds private files (the system
+/// prompt), and `<state>/turns/<id>/workspace/` is claude's working directory unless the
+/// request targets a configured workspace. Everything is removed when the turn ends.
+struct TurnWorkspace {
+    let root: String
+    let workingDirectory: String
+    let systemPromptFile: String?
+
+    /// Creates the directories (0700) and writes the system prompt file if there is one.
+    static func create(stateDirectory: String, configuredPath: String?, systemPrompt: String?) throws -> TurnWorkspace {
+        let root = stateDirectory + "/turns/" + RandomID.uuid()
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        var working = configuredPath ?? root + "/workspace"
+        if configuredPath == nil {
+            try manager.createDirectory(atPath: working, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        } else {
+            working = configuredPath ?? working
+        }
+        var promptFile: String?
+        if let systemPrompt, !systemPrompt.isEmpty {
+            let path = root + "/system-prompt.md"
+            guard manager.createFile(atPath: path, contents: Data(systemPrompt.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw CocoaError(.fileWriteUnknown)
+            }
+            promptFile = path
+        }
+        return TurnWorkspace(root: root, workingDirectory: working, systemPromptFile: promptFile)
+    }
+
+    /// Removes the turn's directories (never a configured workspace).
+    func remove() {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}

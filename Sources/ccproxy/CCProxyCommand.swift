@@ -1,0 +1,33 @@
+import ArgumentParser
+import CCProxySystemd
+
+/// The `ccproxy` command line.
+struct CCProxyCommand: ParsableCommand {
+    /// Sockets inherited from systemd, taken first thing in `main`.
+    nonisolated(unsafe) static var listenedSockets = ListenedSockets(sockets: [])
+
+    static let configuration = CommandConfiguration(
+        commandName: "ccproxy",
+        abstract: "The Claude Code CLI behind an OpenAI-compatible HTTP API.",
+        discussion: """
+            `ccproxy serve` runs the server: a supervisor that owns the listening socket and the \
+            token database, and a pool of worker processes that each serve one request at a time \
+            by running one `claude` turn. `ccproxy token` manages bearer tokens (it works whether \
+            or not the server runs). `ccproxyctl` inspects a running server.
+            """,
+        version: CCProxyVersion.string,
+        subcommands: [ServeCommand.self, TokenCommand.self, VersionCommand.self])
+}
+
+/// `ccproxy version`.
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the version.")
+
+    func run() {
+        print("ccproxy \(CCProxyVersion.string)")
+    }
+}
+
+enum CCProxyVersion {
+    static let string = "0.1.0"
+}

@@ -1,0 +1,103 @@
+import ArgumentParser
+import CCProxyAuth
+import CCProxyConfig
+import CCProxyCore
+import CCProxyPosix
+import CCProxyStore
+import CCProxySupervisor
+import CCProxySystemd
+import Foundation
+import Logging
+
+/// `ccproxy serve`: the supervisor.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the server (the supervisor and its pool of workers).",
+        discussion: """
+            Configuration is read from --config, else $CCPROXY_CONFIG, else \
+            $CCPROXY_STATE/config.yaml, else ./ccproxy.yaml. The environment overrides \
+            CCPROXY_STATE, CCPROXY_LISTEN and CCPROXY_METRICS_LISTEN. When started by systemd \
+            socket activation, the passed socket (named "http", or the first one) is used \
+            instead of binding. On first start with an empty token database a bearer is \
+            minted and printed on stderr (or CCPROXY_TOKEN is stored). SIGTERM or SIGINT \
+            drains: no new connections, running turns finish, then exit 0.
+            """)
+
+    @Option(name: .long, help: "Path to config.yaml.")
+    var config: String?
+
+    @Option(name: .long, help: "Path to the ccproxy-worker executable (default: next to this binary).")
+    var workerBinary: String?
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = environment["CCPROXY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return handler
+        }
+        var logger = Logger(label: "ccproxy")
+        let cwd = FileManager.default.currentDirectoryPath
+        let configuration: Configuration
+        do {
+            let path = try ConfigurationLoader.locate(explicitPath: config, environment: environment, currentDirectory: cwd)
+            configuration = try ConfigurationLoader.load(path: path, environment: environment, currentDirectory: cwd)
+        } catch {
+            FileHandle.standardError.write(Data("ccproxy: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        try ensureStateDirectory(configuration.stateDirectory)
+        logger[metadataKey: "state"] = "\(configuration.stateDirectory)"
+
+        let authority = try TokenAuthority(databasePath: configuration.stateDirectory + "/tokens.db")
+        FirstBoot.seed(authority, environment: environment, logger: logger)
+
+        var settings = configuration.proxySettings()
+        ClaudeProbe.probe(into: &settings, logger: logger)
+
+        let policy = PoolPolicy(
+            minIdle: configuration.workers.minIdle, maxWorkers: configuration.workers.maxWorkers,
+            maxRequestsPerWorker: configuration.workers.maxRequestsPerWorker,
+            drainTimeoutSeconds: configuration.requestTimeoutSeconds + 30)
+        let supervisorConfiguration = SupervisorConfiguration(
+            listenHost: configuration.listen.host, listenPort: configuration.listen.port,
+            stateDirectory: configuration.stateDirectory,
+            workerExecutable: workerBinary ?? Self.siblingExecutable("ccproxy-worker"),
+            settings: settings, policy: policy)
+        let supervisor = Supervisor(
+            configuration: supervisorConfiguration, authority: SupervisorAuthority(authority: authority, logger: logger),
+            logger: logger)
+        let code = try supervisor.run(listened: CCProxyCommand.listenedSockets)
+        throw ExitCode(code)
+    }
+
+    /// `name` in the directory of the running executable.
+    static func siblingExecutable(_ name: String) -> String {
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent(name).path
+    }
+}
+
+/// Records `claude --version` once at startup, for `/healthz` and `/readyz`.
+enum ClaudeProbe {
+    static func probe(into settings: inout ProxySettings, logger: Logger) {
+        do {
+            let outcome = try CommandRunner.run(
+                executable: settings.claudeBinary, arguments: ["--version"],
+                environment: ProcessSpawner.currentEnvironment(), timeoutSeconds: 10)
+            let version = outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            if outcome.status == .exited(0) && !version.isEmpty {
+                settings.claudeVersion = version
+                logger.info("claude found", metadata: ["version": "\(version)", "binary": "\(settings.claudeBinary)"])
+            } else {
+                settings.claudeProbeError = "'\(settings.claudeBinary) --version' \(outcome.status)"
+            }
+        } catch {
+            settings.claudeProbeError = "cannot run '\(settings.claudeBinary)': \(error)"
+        }
+        if let problem = settings.claudeProbeError {
+            logger.warning("claude is not usable; /readyz will answer 503", metadata: ["error": "\(problem)"])
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import CCProxyConfig
+import Foundation
+
+/// Finds the state directory for commands that need it (`ccproxy token …`): from the
+/// configuration file when one is found (same resolution order as `serve`), else from
+/// `$CCPROXY_STATE`, else `/var/lib/ccproxy`.
+func resolveStateDirectory(configPath: String?) throws -> String {
+    let environment = ProcessInfo.processInfo.environment
+    let cwd = FileManager.default.currentDirectoryPath
+    if let path = try? ConfigurationLoader.locate(explicitPath: configPath, environment: environment, currentDirectory: cwd) {
+        return try ConfigurationLoader.load(path: path, environment: environment, currentDirectory: cwd).stateDirectory
+    }
+    if configPath != nil {
+        // Report why the explicit file is unusable.
+        _ = try ConfigurationLoader.locate(explicitPath: configPath, environment: environment, currentDirectory: cwd)
+    }
+    do {
+        let state = environment["CCPROXY_STATE"].flatMap { $0.isEmpty ? nil : $0 } ?? Configuration.defaultStateDirectory
+        return state.hasPrefix("/") ? state : cwd + "/" + state
+    }
+}
+
+/// Creates the state directory (0700) if it does not exist.
+func ensureStateDirectory(_ path: String) throws {
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+}

@@ -1,0 +1,115 @@
+// ccproxyctl: inspect a running ccproxy supervisor through its admin socket.
+
+import ArgumentParser
+import CCProxyCore
+import CCProxyPosix
+import CCProxyWire
+import Foundation
+
+@main
+struct CCProxyCtl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ccproxyctl",
+        abstract: "Inspect a running ccproxy server.",
+        discussion: """
+            Talks to the supervisor over its admin socket, a Unix socket (mode 0600) at \
+            <state_dir>/ccproxy.sock; only the user running the server (or root) may connect.
+            """,
+        subcommands: [Status.self])
+}
+
+/// Where to find the admin socket.
+struct SocketOptions: ParsableArguments {
+    @Option(name: .long, help: "Admin socket path (default: $CCPROXY_STATE/ccproxy.sock, else /var/lib/ccproxy/ccproxy.sock).")
+    var socket: String?
+
+    var path: String {
+        if let socket { return socket }
+        let state = ProcessInfo.processInfo.environment["CCPROXY_STATE"].flatMap { $0.isEmpty ? nil : $0 } ?? "/var/lib/ccproxy"
+        return AdminSocket.path(stateDirectory: state)
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the worker pool: each worker's slot, pid, state and connections served.")
+
+    @OptionGroup var options: SocketOptions
+
+    @Flag(name: .long, help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        let reply: AdminReply
+        do {
+            reply = try AdminClient.request(.status, socketPath: options.path)
+        } catch {
+            FileHandle.standardError.write(Data("ccproxyctl: cannot reach the server at \(options.path): \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        switch reply {
+        case .error(let message):
+            FileHandle.standardError.write(Data("ccproxyctl: \(message)\n".utf8))
+            throw ExitCode(1)
+        case .status(let report):
+            print(json ? StatusFormatter.json(report) : StatusFormatter.table(report))
+        }
+    }
+}
+
+/// One request, one reply, over the admin socket.
+enum AdminClient {
+    static func request(_ request: AdminRequest, socketPath: String) throws -> AdminReply {
+        let fd = try UnixStreamSocket.connect(path: socketPath)
+        defer { closeDescriptor(fd) }
+        try writeAll(fd, request.encode())
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let prefix = try readExactly(fd, 4)
+        let total = try Frame.announcedLength(prefix: prefix, maxBytes: Limits.maxAdminFrameBytes)
+        let frame = prefix + (try readExactly(fd, total - 4))
+        return try AdminReply.decode(frame, maxBytes: Limits.maxAdminFrameBytes)
+    }
+
+    private static func readExactly(_ fd: Int32, _ count: Int) throws -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: count)
+        var offset = 0
+        while offset < count {
+            let n = buffer[offset...].withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw PosixError("recv", errno: n == 0 ? ECONNRESET : errno) }
+            offset += n
+        }
+        return buffer
+    }
+}
+
+/// Renders a status report.
+enum StatusFormatter {
+    static func json(_ report: StatusReport) -> String {
+        let workers = report.workers.map {
+            #"{"slot":\#($0.slot),"pid":\#($0.pid),"state":\#(JSONString.quote($0.state)),"served":\#($0.served)}"#
+        }
+        let idle = report.workers.filter { $0.state == "idle" }.count
+        let busy = report.workers.filter { $0.state == "busy" }.count
+        return #"{"supervisor_pid":\#(report.supervisorPID),"listening":\#(JSONString.quote(report.listening)),"draining":\#(report.draining),"queued":\#(report.queued),"idle":\#(idle),"busy":\#(busy),"workers":[\#(workers.joined(separator: ","))]}"#
+    }
+
+    static func table(_ report: StatusReport) -> String {
+        let idle = report.workers.filter { $0.state == "idle" }.count
+        let busy = report.workers.filter { $0.state == "busy" }.count
+        var lines = [
+            "supervisor pid \(report.supervisorPID), listening on \(report.listening)\(report.draining ? ", draining" : "")",
+            "workers: \(report.workers.count) (\(idle) idle, \(busy) busy), queued connections: \(report.queued)",
+            "",
+            "SLOT  PID       STATE     SERVED",
+        ]
+        for worker in report.workers {
+            lines.append(
+                String(worker.slot).padding(toLength: 6, withPad: " ", startingAt: 0)
+                    + String(worker.pid).padding(toLength: 10, withPad: " ", startingAt: 0)
+                    + worker.state.padding(toLength: 10, withPad: " ", startingAt: 0) + String(worker.served))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

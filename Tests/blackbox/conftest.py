@@ -1,0 +1,83 @@
+"""Fixtures for the black-box tests: the built binaries, the real Claude Code CLI, the Anthropic
+stand-in, and ccproxy servers (one shared by the read-only tests, fresh ones for the tests that
+kill or stop things).
+
+    python3 -m pytest -q Tests/blackbox
+
+Environment: CCPROXY_BIN_DIR (default .build/debug), CCPROXY_TEST_CLAUDE (default
+.cache/claude/bin/claude, fetched by `make claude`).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def bins() -> Path:
+    d = harness.bin_dir()
+    missing = [n for n in ("ccproxy", "ccproxy-worker", "ccproxyctl") if not os.access(d / n, os.X_OK)]
+    if missing:
+        pytest.skip(f"built binaries missing in {d}: {', '.join(missing)} (run swift build, or set CCPROXY_BIN_DIR)")
+    return d
+
+
+@pytest.fixture(scope="session")
+def claude() -> Path:
+    p = harness.claude_path()
+    if not os.access(p, os.X_OK):
+        pytest.skip(f"Claude Code CLI not found at {p} (run `make claude`, or set CCPROXY_TEST_CLAUDE)")
+    return p
+
+
+@pytest.fixture(scope="session")
+def standin(tmp_path_factory):
+    s = harness.Standin(tmp_path_factory.mktemp("standin")).start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="session")
+def shared_proxy(tmp_path_factory, standin, bins, claude):
+    """One ccproxy for the tests that only send requests."""
+    p = harness.Proxy(tmp_path_factory.mktemp("shared"), standin, bins=bins, claude=claude)
+    try:
+        p.start()
+        p.require_bearer()
+        yield p
+    finally:
+        p.stop()
+
+
+@pytest.fixture
+def proxy(shared_proxy):
+    """The shared ccproxy; fails the test (not the session) if it died meanwhile."""
+    if shared_proxy.proc.poll() is not None:
+        pytest.fail(f"the shared ccproxy exited with status {shared_proxy.proc.returncode}; stderr:\n"
+                    f"{harness.tail(shared_proxy.stderr_path)}")
+    yield shared_proxy
+    shared_proxy.remember()
+
+
+@pytest.fixture
+def make_proxy(tmp_path, standin, bins, claude):
+    """Factory for a fresh ccproxy owned by one test; everything it started is killed afterwards."""
+    made: list[harness.Proxy] = []
+
+    def make(start: bool = True, **kw) -> harness.Proxy:
+        p = harness.Proxy(tmp_path / f"proxy{len(made)}", standin, bins=bins, claude=claude, **kw)
+        made.append(p)
+        if start:
+            p.start()
+        return p
+
+    yield make
+    for p in made:
+        p.stop()

@@ -1,0 +1,48 @@
+"""Non-streaming chat completions through the real CLI and the stand-in."""
+from harness import chat_text
+
+
+def test_non_streaming_answer(proxy, standin):
+    mark = standin.mark()
+    resp = proxy.chat("STANDIN:reply hello from the stand-in")
+    assert resp.status == 200, resp
+    assert (resp.header("content-type") or "").startswith("application/json"), resp
+    assert resp.header("x-request-id"), f"no X-Request-Id: {resp.headers}"
+    body = resp.json()
+    assert body.get("object") == "chat.completion", body
+    assert str(body.get("id", "")).startswith("chatcmpl-"), body
+    choice = body["choices"][0]
+    assert choice["message"]["role"] == "assistant", body
+    assert choice["message"]["content"] == "hello from the stand-in", body
+    assert choice["finish_reason"] == "stop", body
+    usage = body.get("usage") or {}
+    for k in ("prompt_tokens", "completion_tokens", "total_tokens"):
+        assert isinstance(usage.get(k), int), f"usage.{k} missing: {body}"
+    seen = [e for e in standin.entries(mark) if e.get("path") == "/v1/messages"]
+    assert any(e.get("directive") == "reply" for e in seen), f"stand-in never saw the turn: {seen}"
+
+
+def test_default_reply_is_pong(proxy):
+    assert chat_text(proxy.chat("say something")) == "pong"
+
+
+def test_haiku_passthrough(proxy):
+    assert chat_text(proxy.chat("STANDIN:reply from haiku", model="haiku")) == "from haiku"
+
+
+def test_healthz_and_readyz_need_no_auth(proxy):
+    r = proxy.request("GET", "/healthz", bearer=None)
+    assert r.status == 200, r
+    r.json()
+    r = proxy.request("GET", "/readyz", bearer=None)
+    assert r.status in (200, 503), r
+    assert r.header("x-request-id"), r
+
+
+def test_models_list(proxy):
+    r = proxy.request("GET", "/v1/models")
+    assert r.status == 200, r
+    body = r.json()
+    ids = [m.get("id") for m in body.get("data") or []]
+    assert body.get("object") == "list", body
+    assert "sonnet" in ids and "haiku" in ids, f"model ids: {ids}"

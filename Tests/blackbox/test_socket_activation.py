@@ -1,0 +1,16 @@
+"""ccproxy serve started by systemd-socket-activate uses the passed socket (LISTEN_FDS)."""
+import shutil
+
+import pytest
+
+from harness import chat_text, tail
+
+
+def test_socket_activated_request(make_proxy):
+    if not shutil.which("systemd-socket-activate"):
+        pytest.skip("systemd-socket-activate not installed")
+    proxy = make_proxy(start=False)
+    proxy.start_socket_activated()
+    assert proxy.bearer, f"no first-boot bearer; stderr:\n{tail(proxy.stderr_path)}"
+    assert chat_text(proxy.chat("STANDIN:reply activated")) == "activated"
+    assert proxy.proc.poll() is None, "ccproxy exited after the first request"

@@ -1,0 +1,38 @@
+"""Token revoke and rotate take effect on the very next request while the server runs."""
+import uuid
+
+from harness import chat_text
+
+
+def test_revoke_takes_effect_immediately(proxy):
+    name = f"revoke-{uuid.uuid4().hex[:6]}"
+    bearer = proxy.create_token(name)
+    assert chat_text(proxy.chat("STANDIN:reply before revoke", bearer=bearer)) == "before revoke"
+    r = proxy.request("GET", "/v1/models", bearer=bearer)
+    assert r.status == 200, r
+    proxy.revoke_token(name)
+    r = proxy.request("GET", "/v1/models", bearer=bearer)
+    assert r.status == 401, f"revoked bearer still accepted on /v1/models: {r!r}"
+    r = proxy.chat("STANDIN:reply after revoke", bearer=bearer)
+    assert r.status == 401, f"revoked bearer still accepted on chat: {r!r}"
+
+
+def test_rotate_takes_effect_immediately(proxy):
+    name = f"rotate-{uuid.uuid4().hex[:6]}"
+    old = proxy.create_token(name)
+    r = proxy.request("GET", "/v1/models", bearer=old)
+    assert r.status == 200, r
+    new = proxy.rotate_token(name)
+    assert new != old
+    r = proxy.request("GET", "/v1/models", bearer=old)
+    assert r.status == 401, f"old bearer still accepted after rotate: {r!r}"
+    r = proxy.request("GET", "/v1/models", bearer=new)
+    assert r.status == 200, f"new bearer refused after rotate: {r!r}"
+    assert chat_text(proxy.chat("STANDIN:reply rotated", bearer=new)) == "rotated"
+
+
+def test_token_list_names(proxy):
+    name = f"listed-{uuid.uuid4().hex[:6]}"
+    proxy.create_token(name)
+    out = proxy.cli("token", "list").stdout
+    assert name in out, out
