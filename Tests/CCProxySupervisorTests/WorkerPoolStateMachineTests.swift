@@ -61,15 +61,31 @@ import Testing
         #expect(pool.slots[1]?.state == .exiting)
     }
 
-    @Test func aCrashedBusyWorkerCostsOnlyItsConnectionAndIsReplaced() {
+    /// Completes every `.spawn` in `actions`: the process starts (pid 500+slot) and says hello.
+    func startSpawned(_ actions: [Action], in pool: inout WorkerPoolStateMachine) {
+        for case .spawn(let slot) in actions {
+            pool.workerSpawned(slot: slot, pid: 500 + Int32(slot))
+            startSpawned(pool.workerReady(slot: slot, now: 0), in: &pool)
+        }
+    }
+
+    @Test func aCrashedBusyWorkerCostsOnlyItsConnection() {
         var pool = runningPool()
-        _ = pool.connectionAccepted(7, now: 0)
-        let (lost, actions) = pool.workerExited(pid: 100, crashed: true, now: 10)
+        startSpawned(pool.connectionAccepted(7, now: 0), in: &pool)
+        _ = pool.connectionAccepted(8, now: 0)
+        let (lost, _) = pool.workerExited(pid: 100, crashed: true, now: 10)
         #expect(lost == 7)
         #expect(pool.slots[1] == nil)
-        // Not yet: the first respawn after a crash waits for the backoff.
-        #expect(!actions.contains { if case .spawn = $0 { return true } else { return false } })
-        let later = pool.tick(now: 10.5)
+        #expect(pool.slots[2]?.state == .busy(connectionID: 8), "the other connection is untouched")
+    }
+
+    @Test func aCrashedIdleWorkerIsReplacedAfterTheBackoff() {
+        var pool = runningPool()
+        let (lost, actions) = pool.workerExited(pid: 101, crashed: true, now: 10)
+        #expect(lost == nil)
+        #expect(!actions.contains { if case .spawn = $0 { return true } else { return false } }, "not before the backoff")
+        #expect(abs((pool.nextDeadline(now: 10) ?? -1) - 0.1) < 1e-9)
+        let later = pool.tick(now: 10.1)
         #expect(later.contains { if case .spawn = $0 { return true } else { return false } }, "got \(later)")
     }
 
@@ -117,25 +133,17 @@ import Testing
         #expect(pool.tick(now: 15).contains(.signal(pid: 100, signal: 9)))
     }
 
-    @Test func anExitedIdleWorkerIsReplacedAndSurplusIdleWorkersRetire() {
+    @Test func surplusIdleWorkersRetire() {
         var pool = runningPool(policy: PoolPolicy(minIdle: 1, maxIdle: 1, maxWorkers: 4))
-        // Two connections at once make a second worker.
-        _ = pool.connectionAccepted(1, now: 0)
-        for case .spawn(let slot) in pool.tick(now: 0) {
-            pool.workerSpawned(slot: slot, pid: 300)
-            _ = pool.workerReady(slot: slot, now: 0)
-        }
-        _ = pool.connectionAccepted(2, now: 0)
-        for case .spawn(let slot) in pool.tick(now: 0) {
-            pool.workerSpawned(slot: slot, pid: 301)
-            _ = pool.workerReady(slot: slot, now: 0)
-        }
-        // Both finish: 3 idle > max_idle 1, so two retire.
+        // Two connections at once make more workers.
+        startSpawned(pool.connectionAccepted(1, now: 0), in: &pool)
+        startSpawned(pool.connectionAccepted(2, now: 0), in: &pool)
+        #expect(pool.busyCount == 2)
+        // Both finish: more idle workers than max_idle, so the surplus retires.
         _ = pool.connectionDone(slot: 1, now: 1)
-        let actions = pool.connectionDone(slot: 2, now: 1)
-        let retired = pool.slots.values.filter { $0.state == .exiting }.count
-        #expect(retired == 2, "got \(actions) and \(pool.slots)")
-        #expect(pool.idleCount == 1)
+        _ = pool.connectionDone(slot: 2, now: 1)
+        #expect(pool.idleCount == 1, "got \(pool.slots)")
+        #expect(pool.slots.values.filter { $0.state == .exiting }.count == 2)
     }
 
     @Test func unknownPidsAndStaleEventsAreIgnored() {
