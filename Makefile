@@ -39,7 +39,7 @@ release: deps
 	$(SWIFT) build -c release
 
 unit-test: build
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
 
 blackbox-test: build claude
 	CCPROXY_BIN_DIR=$(CURDIR)/.build/debug CCPROXY_TEST_CLAUDE=$(CLAUDE_BIN) \

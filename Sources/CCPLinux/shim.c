@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -125,7 +126,7 @@ static void ccp_child(const ccp_spawn_spec *spec, int err_fd, pid_t parent) {
     }
     if (spec->cwd != NULL && chdir(spec->cwd) != 0) goto fail;
     (void)sigprocmask(SIG_SETMASK, &empty, NULL);
-    execvpe(spec->path, spec->argv, spec->envp);
+    execve(spec->path, spec->argv, spec->envp);
 fail:
     {
         int e = errno;
@@ -139,9 +140,15 @@ pid_t ccp_spawn(const ccp_spawn_spec *spec) {
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) != 0) return -1;
     pid_t parent = getpid();
+    /* Block every signal across fork, so that no handler of ours runs in the child before
+     * the child has reset the dispositions (it would write into our signal pipe). */
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
     pid_t pid = fork();
     if (pid < 0) {
         int e = errno;
+        pthread_sigmask(SIG_SETMASK, &previous, NULL);
         close(pipefd[0]);
         close(pipefd[1]);
         errno = e;
@@ -152,6 +159,7 @@ pid_t ccp_spawn(const ccp_spawn_spec *spec) {
         ccp_child(spec, pipefd[1], parent);
         _exit(127);
     }
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
     close(pipefd[1]);
     int child_errno = 0;
     ssize_t n;
@@ -205,6 +213,9 @@ static void ccp_signal_to_pipe(int sig) {
 }
 
 int ccp_install_signal_pipe(int pipe_fd, const int *signals, int count) {
+    if (count > 64) { errno = EINVAL; return -1; }
+    struct sigaction old[64];
+    int previous_fd = ccp_signal_pipe_fd;
     ccp_signal_pipe_fd = pipe_fd;
     for (int i = 0; i < count; i++) {
         struct sigaction sa;
@@ -212,7 +223,13 @@ int ccp_install_signal_pipe(int pipe_fd, const int *signals, int count) {
         sa.sa_handler = ccp_signal_to_pipe;
         sa.sa_flags = SA_RESTART;
         sigemptyset(&sa.sa_mask);
-        if (sigaction(signals[i], &sa, NULL) != 0) return -1;
+        if (sigaction(signals[i], &sa, &old[i]) != 0) {
+            int e = errno;
+            for (int j = 0; j < i; j++) (void)sigaction(signals[j], &old[j], NULL);
+            ccp_signal_pipe_fd = previous_fd;
+            errno = e;
+            return -1;
+        }
     }
     return 0;
 }

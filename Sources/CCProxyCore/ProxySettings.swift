@@ -7,7 +7,7 @@
 public struct ProxySettings: Codable, Sendable, Equatable {
     /// The `claude` executable: a path, or a name looked up on `PATH`.
     public var claudeBinary: String
-    /// The state directory (absolute). Workers create ephemeral workspaces under `<state>/tmp`.
+    /// The state directory (absolute). Workers create per-turn directories under `<state>/turns`.
     public var stateDirectory: String
     /// `text-only`, `verbose` or `narrated`.
     public var defaultVerbosity: String

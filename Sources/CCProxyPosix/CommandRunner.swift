@@ -9,7 +9,8 @@ public enum CommandRunner {
         public var output: String
     }
 
-    /// Runs `executable` with `arguments`, killing it after `timeoutSeconds`. Output beyond
+    /// Runs `executable` with `arguments`; after `timeoutSeconds` (whether or not it still
+    /// writes, and even after it closed stdout) its process group is killed. Output beyond
     /// `maxOutputBytes` is discarded.
     public static func run(
         executable: String, arguments: [String], environment: [String], timeoutSeconds: Double,
@@ -32,22 +33,46 @@ public enum CommandRunner {
         }
         closeDescriptor(fds[1])
         defer { closeDescriptor(fds[0]) }
+        let deadline = monotonicSeconds() + min(max(timeoutSeconds, 0), 86_400)
         var output: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
-        var remainingMilliseconds = Int32(timeoutSeconds * 1000)
-        while remainingMilliseconds > 0 {
+        var timedOut = false
+        while true {
+            let left = deadline - monotonicSeconds()
+            if left <= 0 {
+                timedOut = true
+                break
+            }
             var entry = pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0)
-            let step: Int32 = min(remainingMilliseconds, 100)
-            let ready = poll(&entry, 1, step)
-            remainingMilliseconds -= step
+            let ready = poll(&entry, 1, Int32(min(left, 0.1) * 1000) + 1)
             if ready <= 0 { continue }
             let n = read(fds[0], &buffer, buffer.count)
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
-            if output.count < maxOutputBytes { output.append(contentsOf: buffer[0..<n]) }
+            let room = max(0, maxOutputBytes - output.count)
+            output.append(contentsOf: buffer[0..<min(n, room)])
         }
-        if remainingMilliseconds <= 0 { _ = kill(-pid, SIGKILL) }
-        let status = ChildReaper.wait(for: pid) ?? .exited(-1)
-        return Outcome(status: status, output: String(decoding: output, as: UTF8.self))
+        // stdout closed (or time is up): wait for the exit, within what is left of the timeout.
+        var status: ExitStatus?
+        while !timedOut {
+            status = ChildReaper.wait(for: pid, nonBlocking: true)
+            if status != nil { break }
+            if monotonicSeconds() >= deadline {
+                timedOut = true
+                break
+            }
+            usleep(10_000)
+        }
+        if timedOut || status == nil {
+            _ = kill(-pid, SIGKILL)
+            status = ChildReaper.wait(for: pid)
+        }
+        return Outcome(status: status ?? .exited(-1), output: String(decoding: output, as: UTF8.self))
+    }
+
+    private static func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 }

@@ -11,7 +11,7 @@ import Glibc
 public enum ProcessSpawner {
     /// What to start and how.
     public struct Request: Sendable {
-        /// A path, or a bare name looked up on `PATH` in `environment`.
+        /// A path, or a bare name looked up on the `PATH` of `environment`.
         public var executable: String
         /// argv, including argv[0].
         public var arguments: [String]
@@ -45,6 +45,7 @@ public enum ProcessSpawner {
     /// Starts the child and returns its pid. A failed exec (missing binary, no permission,
     /// bad working directory) is reported here as a thrown error, not as a child exit.
     public static func spawn(_ request: Request) throws(PosixError) -> pid_t {
+        let executable = try resolve(request.executable, environment: request.environment)
         let argv = CStringArray(request.arguments)
         let envp = CStringArray(request.environment)
         var map: [Int32] = []
@@ -52,7 +53,7 @@ public enum ProcessSpawner {
             map.append(pair.parent)
             map.append(pair.child)
         }
-        let pid: pid_t = request.executable.withCString { path in
+        let pid: pid_t = executable.withCString { path in
             let cwdCopy = request.workingDirectory.map { strdup($0) } ?? nil
             defer { free(cwdCopy) }
             return map.withUnsafeBufferPointer { mapBuffer in
@@ -70,6 +71,20 @@ public enum ProcessSpawner {
         }
         guard pid > 0 else { throw PosixError("spawn \(request.executable)") }
         return pid
+    }
+
+    /// Resolves a bare name against the `PATH` of `environment` (the child's, not ours;
+    /// default `/usr/local/bin:/usr/bin:/bin`). A name with a `/` is used as is.
+    public static func resolve(_ name: String, environment: [String]) throws(PosixError) -> String {
+        guard !name.contains("/") else { return name }
+        guard !name.isEmpty else { throw PosixError("spawn", errno: ENOENT) }
+        let path = environment.last(where: { $0.hasPrefix("PATH=") }).map { String($0.dropFirst(5)) }
+            ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":", omittingEmptySubsequences: true) {
+            let candidate = directory + "/" + name
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        throw PosixError("spawn \(name): not found on PATH", errno: ENOENT)
     }
 
     /// The current environment as `KEY=VALUE` strings, minus the given names.

@@ -12,6 +12,8 @@ public enum SealedMemoryFile {
         do throws(PosixError) {
             try writeAll(fd, bytes)
             guard ccp_memfd_seal(fd) == 0 else { throw PosixError("fcntl(F_ADD_SEALS)") }
+            // Children inherit the file position: leave it at the start for sequential readers.
+            guard lseek(fd, 0, SEEK_SET) == 0 else { throw PosixError("lseek") }
         } catch {
             closeDescriptor(fd)
             throw error

@@ -23,6 +23,8 @@ public struct SeqPacketChannel: Sendable, Equatable {
     /// duplicate; the caller still owns and must close its own). Blocks if the socket is
     /// blocking and its buffer is full.
     public func send(_ bytes: [UInt8], attaching descriptor: Int32? = nil) throws(PosixError) {
+        // An empty datagram would read as "peer closed" on the other side.
+        guard !bytes.isEmpty else { throw PosixError("sendmsg", errno: EINVAL) }
         let sent = bytes.withUnsafeBytes { raw in
             ccp_send_with_fd(fd, raw.baseAddress, raw.count, descriptor ?? -1)
         }

@@ -18,7 +18,12 @@ public struct SignalPipe: Sendable {
         let installed = signals.withUnsafeBufferPointer { buffer in
             ccp_install_signal_pipe(fds[1], buffer.baseAddress, Int32(buffer.count))
         }
-        guard installed == 0 else { throw PosixError("sigaction") }
+        guard installed == 0 else {
+            let error = PosixError("sigaction")
+            closeDescriptor(fds[0])
+            closeDescriptor(fds[1])
+            throw error
+        }
     }
 
     /// Returns the signals that arrived since the last call (in order, duplicates kept).

@@ -7,6 +7,7 @@ public enum TCPListener {
     /// interfaces, IPv6 dual-stack when available). The corresponding C functions are
     /// getaddrinfo(3), socket(2), bind(2) and listen(2).
     public static func bind(host: String, port: Int, backlog: Int32 = 511) throws(PosixError) -> Int32 {
+        guard (0...65535).contains(port) else { throw PosixError("bind \(host):\(port)", errno: EINVAL) }
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -29,7 +30,7 @@ public enum TCPListener {
             cursor = entry.pointee.ai_next
         }
         if host.isEmpty {
-            candidates.sort { a, _ in a.pointee.ai_family == AF_INET6 }
+            candidates.sort { a, b in a.pointee.ai_family == AF_INET6 && b.pointee.ai_family != AF_INET6 }
         }
         var lastError = PosixError("bind", errno: EADDRNOTAVAIL)
         for entry in candidates {

@@ -16,7 +16,7 @@ struct CCProxyCommand: ParsableCommand {
             or not the server runs). `ccproxyctl` inspects a running server.
             """,
         version: CCProxyVersion.string,
-        subcommands: [ServeCommand.self, TokenCommand.self, VersionCommand.self])
+        subcommands: [ServeCommand.self, TokenCommand.self, ConfigCommand.self, VersionCommand.self])
 }
 
 /// `ccproxy version`.

@@ -56,6 +56,11 @@ struct ServeCommand: ParsableCommand {
         var settings = configuration.proxySettings()
         ClaudeProbe.probe(into: &settings, logger: logger)
 
+        let workerExecutable = workerBinary ?? Self.siblingExecutable("ccproxy-worker")
+        guard FileManager.default.isExecutableFile(atPath: workerExecutable) else {
+            FileHandle.standardError.write(Data("ccproxy: the worker executable \(workerExecutable) is missing or not executable (install ccproxy-worker next to ccproxy, or pass --worker-binary)\n".utf8))
+            throw ExitCode(2)
+        }
         let policy = PoolPolicy(
             minIdle: configuration.workers.minIdle, maxWorkers: configuration.workers.maxWorkers,
             maxRequestsPerWorker: configuration.workers.maxRequestsPerWorker,
@@ -63,7 +68,7 @@ struct ServeCommand: ParsableCommand {
         let supervisorConfiguration = SupervisorConfiguration(
             listenHost: configuration.listen.host, listenPort: configuration.listen.port,
             stateDirectory: configuration.stateDirectory,
-            workerExecutable: workerBinary ?? Self.siblingExecutable("ccproxy-worker"),
+            workerExecutable: workerExecutable,
             settings: settings, policy: policy)
         let supervisor = Supervisor(
             configuration: supervisorConfiguration, authority: SupervisorAuthority(authority: authority, logger: logger),

@@ -29,7 +29,7 @@ def direct_turn(claude: Path, standin: harness.Standin, prompt: str, workdir: Pa
     home = workdir / "home"
     home.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, HOME=str(home), ANTHROPIC_BASE_URL=standin.url, ANTHROPIC_API_KEY="x",
-               CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1", IS_SANDBOX="1")
+               CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1", IS_SANDBOX="1", TMPDIR=str(home))
     msg = {"type": "user", "message": {"role": "user", "content": [{"type": "text", "text": prompt}]}}
     t0 = time.monotonic()
     p = subprocess.Popen(
@@ -120,7 +120,7 @@ def main():
     for name, samples in rows:
         print(f"{name:22} {stats([s[0] for s in samples])}   {stats([s[1] for s in samples])}")
     if len(rows) == 2:
-        d = statistics.median(s[0] for s in rows[1]) - statistics.median(s[0] for s in rows[0])
+        d = statistics.median(s[0] for s in rows[1][1]) - statistics.median(s[0] for s in rows[0][1])
         print(f"\nccproxy median first-token difference: {d * 1000:+.0f} ms")
 
 

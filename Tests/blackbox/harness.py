@@ -10,10 +10,12 @@ import json
 import os
 import re
 import select
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -61,6 +63,16 @@ def wait_until(fn: Callable[[], tuple[bool, object]], timeout: float, what: str,
         if time.monotonic() >= deadline:
             raise AssertionError(f"timed out after {timeout:.1f}s waiting for {what}; last seen: {seen!r}")
         time.sleep(interval)
+
+
+def die_with_parent():
+    """preexec_fn: have the child get SIGTERM if the test process dies (even by SIGKILL), so an
+    interrupted run leaves no stand-in or server behind. Spawned from the main thread only."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
 
 
 def free_port() -> int:
@@ -226,6 +238,7 @@ class Standin:
         self.proc = subprocess.Popen(
             [sys.executable, str(STANDIN_SCRIPT), "--port", "0", "--log", str(self.log)],
             stdout=subprocess.PIPE, stderr=open(self.stderr_path, "wb"), start_new_session=True,
+            preexec_fn=die_with_parent,
         )
         deadline = time.monotonic() + timeout
         line = b""
@@ -464,6 +477,8 @@ class Proxy:
         self.standin = standin
         self.state = self.workdir / "state"
         self.home = self.workdir / "home"
+        # Short, because claude binds a Unix socket under it (108-byte path limit).
+        self.tmpdir = Path(tempfile.mkdtemp(prefix="ccp-"))
         self.config = self.state / "config.yaml"
         self.stdout_path = self.workdir / "ccproxy.stdout"
         self.stderr_path = self.workdir / "ccproxy.stderr"
@@ -472,7 +487,7 @@ class Proxy:
         self.proc: subprocess.Popen | None = None
         self.bearer: str | None = None
         self.known: set[int] = set()
-        for d in (self.state, self.home):
+        for d in (self.state, self.home, self.tmpdir):
             d.mkdir(parents=True, exist_ok=True)
         self.config.write_text(config_yaml(self.claude, min_idle, max_workers, extra_config))
         self.env = self._env(extra_env)
@@ -487,6 +502,8 @@ class Proxy:
             "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
             "CLAUDE_CODE_MAX_RETRIES": "1",
             "HOME": str(self.home),
+            # claude puts a socket in $TMPDIR/cc-socks/ and leaves it there when it is killed.
+            "TMPDIR": str(self.tmpdir),
             "IS_SANDBOX": "1",
             # Lets the tests find every process of this instance, even one that got reparented.
             "CCPROXY_BLACKBOX_ID": self.test_id,
@@ -512,7 +529,7 @@ class Proxy:
             [str(self.bins / "ccproxy"), "serve", "--config", str(self.config)],
             env=env, cwd=str(self.workdir), stdin=subprocess.DEVNULL,
             stdout=open(self.stdout_path, "wb"), stderr=open(self.stderr_path, "wb"),
-            start_new_session=True,
+            start_new_session=True, preexec_fn=die_with_parent,
         )
         self.wait_ready(timeout)
         return self
@@ -522,13 +539,13 @@ class Proxy:
         self.port = free_port()
         argv = ["systemd-socket-activate", "-l", f"127.0.0.1:{self.port}", "--fdname=http"]
         for k, v in self.env.items():
-            if k.startswith(("CCPROXY_", "ANTHROPIC_", "CLAUDE_")) or k in ("HOME", "IS_SANDBOX", "PATH"):
+            if k.startswith(("CCPROXY_", "ANTHROPIC_", "CLAUDE_")) or k in ("HOME", "TMPDIR", "IS_SANDBOX", "PATH"):
                 argv += ["-E", f"{k}={v}"]
         argv += [str(self.bins / "ccproxy"), "serve", "--config", str(self.config)]
         self.proc = subprocess.Popen(
             argv, env=self.env, cwd=str(self.workdir), stdin=subprocess.DEVNULL,
             stdout=open(self.stdout_path, "wb"), stderr=open(self.stderr_path, "wb"),
-            start_new_session=True,
+            start_new_session=True, preexec_fn=die_with_parent,
         )
         wait_until(lambda: ("Listening on" in tail(self.stderr_path), tail(self.stderr_path)), 10,
                    "systemd-socket-activate to listen")
@@ -590,6 +607,7 @@ class Proxy:
     def stop(self, timeout: float = 10.0):
         """Stop everything this instance started: SIGTERM, then SIGKILL for whatever is left."""
         if self.proc is None:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
             return
         self.remember()
         if self.proc.poll() is None:
@@ -609,6 +627,7 @@ class Proxy:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
 
     # ---- processes
 

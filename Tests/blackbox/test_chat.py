@@ -46,3 +46,23 @@ def test_models_list(proxy):
     ids = [m.get("id") for m in body.get("data") or []]
     assert body.get("object") == "list", body
     assert "sonnet" in ids and "haiku" in ids, f"model ids: {ids}"
+
+
+def test_keep_alive_two_requests_on_one_connection(proxy):
+    import http.client
+    import json
+
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=60)
+    try:
+        hdrs = {"Authorization": f"Bearer {proxy.require_bearer()}", "Content-Type": "application/json"}
+        answers = []
+        for word in ("first", "second"):
+            body = {"model": "sonnet", "messages": [{"role": "user", "content": f"STANDIN:reply {word}"}]}
+            conn.request("POST", "/v1/chat/completions", body=json.dumps(body), headers=hdrs)
+            resp = conn.getresponse()
+            data = resp.read()
+            assert resp.status == 200, (resp.status, data[:300])
+            answers.append(json.loads(data)["choices"][0]["message"]["content"])
+        assert answers == ["first", "second"], answers
+    finally:
+        conn.close()

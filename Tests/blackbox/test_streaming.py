@@ -39,3 +39,20 @@ def test_first_content_arrives_before_the_turn_ends(proxy):
     assert r.t_first_content is not None, r.summary()
     assert r.t_end - r.t_first_content >= 1.0, (
         f"first content came only {r.t_end - r.t_first_content:.3f}s before [DONE]; the stand-in took ~1.8s")
+
+
+def test_turn_longer_than_five_seconds_completes(proxy):
+    """A turn that streams for ~8 s is not cut short (nothing may kill claude mid-turn)."""
+    s = proxy.stream("STANDIN:sleep 8", timeout=60)
+    r = s.read_all()
+    assert r.done, r.summary()
+    errors = [c for c in r.chunks if "error" in c]
+    assert not errors, f"the stream carried an error after {r.t_end - r.t_start:.1f}s: {errors}"
+    assert r.text == "." * 80, f"got {len(r.text)} of 80 deltas after {r.t_end - r.t_start:.1f}s: {r.summary()}"
+
+
+def test_non_streaming_turn_longer_than_five_seconds(proxy):
+    resp = proxy.chat("STANDIN:slow 7 1000", timeout=60)
+    assert resp.status == 200, resp
+    body = resp.json()
+    assert body["choices"][0]["message"]["content"] == "".join(f"tok{i} " for i in range(7)), body

@@ -33,7 +33,7 @@ def main():
             ws.mkdir()
             home.mkdir()
             env = dict(os.environ, HOME=str(home), ANTHROPIC_BASE_URL=standin.url, ANTHROPIC_API_KEY="x",
-                       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1", IS_SANDBOX="1")
+                       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1", IS_SANDBOX="1", TMPDIR=str(home))
             msg = {"type": "user", "message": {"role": "user", "content": [{"type": "text", "text": prompt}]}}
             cp = subprocess.run(
                 [str(harness.claude_path()), "-p", "--input-format", "stream-json", "--output-format", "stream-json",

@@ -25,7 +25,7 @@ ssize_t ccp_recv_with_fd(int sock, void *buf, size_t cap, int flags, int *fd_out
 
 /* What a spawned child should look like. */
 typedef struct ccp_spawn_spec {
-    const char *path;           /* executable; if it has no '/', PATH is searched (execvpe) */
+    const char *path;           /* executable: a path (the caller resolves names on PATH) */
     char *const *argv;          /* NULL-terminated */
     char *const *envp;          /* NULL-terminated */
     const char *cwd;            /* NULL = inherit */

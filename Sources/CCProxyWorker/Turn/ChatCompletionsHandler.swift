@@ -59,11 +59,15 @@ struct ChatCompletionsHandler {
 
         let process: ClaudeProcess
         do {
-            process = try await MainActor.run {
+            let executable = context.settings.claudeBinary
+            let environment = workspace.environment(base: context.claudeEnvironment)
+            let workingDirectory = workspace.workingDirectory
+            let input = plan.standardInput
+            let arguments = arguments
+            process = try await SpawnThread.shared.run {
                 try ClaudeProcess.start(
-                    executable: context.settings.claudeBinary, arguments: arguments,
-                    environment: context.claudeEnvironment, workingDirectory: workspace.workingDirectory,
-                    input: plan.standardInput)
+                    executable: executable, arguments: arguments, environment: environment,
+                    workingDirectory: workingDirectory, input: input)
             }
         } catch {
             logger.error("could not start claude", metadata: ["error": "\(error)", "binary": "\(context.settings.claudeBinary)"])

@@ -10,7 +10,7 @@ import Synchronization
 
 /// A `claude` process and its pipes.
 ///
-/// Spawned on the main thread, which lives as long as the worker: Linux ties the child's
+/// Spawned on `SpawnThread`, which lives as long as the worker: Linux ties the child's
 /// parent-death signal (SIGKILL here, the second safeguard) to the spawning thread.
 final class ClaudeProcess: Sendable {
     /// The pid, which is also the process group id.
@@ -25,7 +25,7 @@ final class ClaudeProcess: Sendable {
     }
 
     /// Starts `claude` with `input` on its stdin (written by a helper thread, then closed).
-    @MainActor
+    /// Call it on `SpawnThread`.
     static func start(
         executable: String, arguments: [String], environment: [String], workingDirectory: String,
         input: [UInt8]

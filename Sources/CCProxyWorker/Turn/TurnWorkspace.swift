@@ -4,8 +4,9 @@ import CCProxyCore
 import Foundation
 
 /// The directories of one turn: `<state>/turns/<id>/` holds private files (the system
-/// prompt), and `<state>/turns/<id>/workspace/` is claude's working directory unless the
-/// request targets a configured workspace. Everything is removed when the turn ends.
+/// prompt) and claude's `TMPDIR` (`tmp/`, so sockets and scratch files claude leaves behind go
+/// with the turn), and `<state>/turns/<id>/workspace/` is claude's working directory unless
+/// the request targets a configured workspace. Everything is removed when the turn ends.
 struct TurnWorkspace {
     let root: String
     let workingDirectory: String
@@ -16,11 +17,10 @@ struct TurnWorkspace {
         let root = stateDirectory + "/turns/" + RandomID.uuid()
         let manager = FileManager.default
         try manager.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        var working = configuredPath ?? root + "/workspace"
+        try manager.createDirectory(atPath: root + "/tmp", withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        let working = configuredPath ?? root + "/workspace"
         if configuredPath == nil {
             try manager.createDirectory(atPath: working, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        } else {
-            working = configuredPath ?? working
         }
         var promptFile: String?
         if let systemPrompt, !systemPrompt.isEmpty {
@@ -31,6 +31,11 @@ struct TurnWorkspace {
             promptFile = path
         }
         return TurnWorkspace(root: root, workingDirectory: working, systemPromptFile: promptFile)
+    }
+
+    /// claude's environment: `base` with `TMPDIR` pointing into the turn.
+    func environment(base: [String]) -> [String] {
+        base.filter { !$0.hasPrefix("TMPDIR=") } + ["TMPDIR=" + root + "/tmp"]
     }
 
     /// Removes the turn's directories (never a configured workspace).

@@ -1,0 +1,172 @@
+import CCProxyWire
+import Testing
+
+/// The compatibility contract: these bytes must never change for protocol version 1.
+@Suite("Golden bytes")
+struct GoldenBytesTests {
+    struct Golden: Sendable, CustomTestStringConvertible {
+        let name: String
+        let bytes: [UInt8]
+        let encode: @Sendable () -> [UInt8]
+        let decodesBack: @Sendable ([UInt8]) -> Bool
+        var testDescription: String { name }
+    }
+
+    static let goldens: [Golden] = [
+        Golden(
+            name: "worker hello(1, pid 0x01020304)",
+            bytes: [0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x01, 0x01, 0x02, 0x03, 0x04],
+            encode: { WorkerMessage.hello(protocolVersion: 1, pid: 0x0102_0304).encode() },
+            decodesBack: { (try? WorkerMessage.decode($0, maxBytes: 64)) == .hello(protocolVersion: 1, pid: 0x0102_0304) }),
+        Golden(
+            name: "worker hello(1, pid -2)",
+            bytes: [0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x01, 0xFF, 0xFF, 0xFF, 0xFE],
+            encode: { WorkerMessage.hello(protocolVersion: 1, pid: -2).encode() },
+            decodesBack: { (try? WorkerMessage.decode($0, maxBytes: 64)) == .hello(protocolVersion: 1, pid: -2) }),
+        Golden(
+            name: "worker authorize(7, \"ab\", \"c\")",
+            bytes: [
+                0x00, 0x00, 0x00, 0x11, 0x00, 0x02,
+                0x00, 0x00, 0x00, 0x07,
+                0x00, 0x00, 0x00, 0x02, 0x61, 0x62,
+                0x00, 0x00, 0x00, 0x01, 0x63,
+            ],
+            encode: { WorkerMessage.authorize(correlation: 7, bearer: "ab", scope: "c").encode() },
+            decodesBack: { (try? WorkerMessage.decode($0, maxBytes: 64)) == .authorize(correlation: 7, bearer: "ab", scope: "c") }),
+        Golden(
+            name: "worker turnFinished(\"t\", 1, 0x0102030405060708)",
+            bytes: [
+                0x00, 0x00, 0x00, 0x17, 0x00, 0x04,
+                0x00, 0x00, 0x00, 0x01, 0x74,
+                0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+                0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+            ],
+            encode: { WorkerMessage.turnFinished(tokenID: "t", inputTokens: 1, outputTokens: 0x0102_0304_0506_0708).encode() },
+            decodesBack: {
+                (try? WorkerMessage.decode($0, maxBytes: 64))
+                    == .turnFinished(tokenID: "t", inputTokens: 1, outputTokens: 0x0102_0304_0506_0708)
+            }),
+        Golden(
+            name: "worker connectionDone",
+            bytes: [0x00, 0x00, 0x00, 0x02, 0x00, 0x06],
+            encode: { WorkerMessage.connectionDone.encode() },
+            decodesBack: { (try? WorkerMessage.decode($0, maxBytes: 64)) == .connectionDone }),
+        Golden(
+            name: "worker turnStarted(processGroup 0x01020304)",
+            bytes: [0x00, 0x00, 0x00, 0x06, 0x00, 0x08, 0x01, 0x02, 0x03, 0x04],
+            encode: { WorkerMessage.turnStarted(processGroup: 0x0102_0304).encode() },
+            decodesBack: { (try? WorkerMessage.decode($0, maxBytes: 64)) == .turnStarted(processGroup: 0x0102_0304) }),
+        Golden(
+            name: "worker turnEnded",
+            bytes: [0x00, 0x00, 0x00, 0x02, 0x00, 0x0A],
+            encode: { WorkerMessage.turnEnded.encode() },
+            decodesBack: { (try? WorkerMessage.decode($0, maxBytes: 64)) == .turnEnded }),
+        Golden(
+            name: "supervisor welcome(1, slot 2)",
+            bytes: [0x00, 0x00, 0x00, 0x08, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02],
+            encode: { SupervisorMessage.welcome(protocolVersion: 1, slot: 2).encode() },
+            decodesBack: { (try? SupervisorMessage.decode($0, maxBytes: 64)) == .welcome(protocolVersion: 1, slot: 2) }),
+        Golden(
+            name: "supervisor authorized(2, grant)",
+            bytes: [
+                0x00, 0x00, 0x00, 0x26, 0x00, 0x03,
+                0x00, 0x00, 0x00, 0x02,  // correlation
+                0x00, 0x00, 0x00, 0x01, 0x69,  // tokenID "i"
+                0x00, 0x00, 0x00, 0x01, 0x6E,  // name "n"
+                0x00, 0x00, 0x00, 0x02,  // 2 scopes
+                0x00, 0x00, 0x00, 0x01, 0x61,  // "a"
+                0x00, 0x00, 0x00, 0x01, 0x62,  // "b"
+                0x01, 0x00, 0x00, 0x00, 0x01, 0x70,  // principal "p"
+                0x01,  // debugCapture
+                0x00,  // defaultVerbosity nil
+            ],
+            encode: { SupervisorMessage.authorized(correlation: 2, grant: GoldenBytesTests.grant).encode() },
+            decodesBack: { (try? SupervisorMessage.decode($0, maxBytes: 64)) == .authorized(correlation: 2, grant: GoldenBytesTests.grant) }),
+        Golden(
+            name: "supervisor refused(1, 401, \"x\", nil, \"m\")",
+            bytes: [
+                0x00, 0x00, 0x00, 0x13, 0x00, 0x05,
+                0x00, 0x00, 0x00, 0x01,
+                0x01, 0x91,
+                0x00, 0x00, 0x00, 0x01, 0x78,
+                0x00,
+                0x00, 0x00, 0x00, 0x01, 0x6D,
+            ],
+            encode: { SupervisorMessage.refused(correlation: 1, status: 401, type: "x", code: nil, message: "m").encode() },
+            decodesBack: {
+                (try? SupervisorMessage.decode($0, maxBytes: 64)) == .refused(correlation: 1, status: 401, type: "x", code: nil, message: "m")
+            }),
+        Golden(
+            name: "supervisor refused with code",
+            bytes: [
+                0x00, 0x00, 0x00, 0x17, 0x00, 0x05,
+                0x00, 0x00, 0x00, 0x03,
+                0x01, 0x93,
+                0x00, 0x00, 0x00, 0x01, 0x74,
+                0x01, 0x00, 0x00, 0x00, 0x01, 0x63,
+                0x00, 0x00, 0x00, 0x00,
+            ],
+            encode: { SupervisorMessage.refused(correlation: 3, status: 403, type: "t", code: "c", message: "").encode() },
+            decodesBack: {
+                (try? SupervisorMessage.decode($0, maxBytes: 64)) == .refused(correlation: 3, status: 403, type: "t", code: "c", message: "")
+            }),
+        Golden(
+            name: "supervisor handoff(0x1122334455667788)",
+            bytes: [0x00, 0x00, 0x00, 0x0A, 0x00, 0x07, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88],
+            encode: { SupervisorMessage.handoff(connectionID: 0x1122_3344_5566_7788).encode() },
+            decodesBack: { (try? SupervisorMessage.decode($0, maxBytes: 64)) == .handoff(connectionID: 0x1122_3344_5566_7788) }),
+        Golden(
+            name: "supervisor shutdown",
+            bytes: [0x00, 0x00, 0x00, 0x02, 0x00, 0x09],
+            encode: { SupervisorMessage.shutdown.encode() },
+            decodesBack: { (try? SupervisorMessage.decode($0, maxBytes: 64)) == .shutdown }),
+        Golden(
+            name: "admin request status",
+            bytes: [0x00, 0x00, 0x00, 0x02, 0x00, 0x00],
+            encode: { AdminRequest.status.encode() },
+            decodesBack: { (try? AdminRequest.decode($0, maxBytes: 64)) == .status }),
+        Golden(
+            name: "admin reply error(\"no\")",
+            bytes: [0x00, 0x00, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x02, 0x6E, 0x6F],
+            encode: { AdminReply.error("no").encode() },
+            decodesBack: { (try? AdminReply.decode($0, maxBytes: 64)) == .error("no") }),
+        Golden(
+            name: "admin reply status with one worker",
+            bytes: [
+                0x00, 0x00, 0x00, 0x2C, 0x00, 0x01,
+                0x00, 0x00, 0x00, 0x64,  // supervisor pid 100
+                0x00, 0x00, 0x00, 0x01, 0x6C,  // listening "l"
+                0x01,  // draining
+                0x00, 0x00, 0x00, 0x03,  // queued
+                0x00, 0x00, 0x00, 0x01,  // 1 worker
+                0x00, 0x00, 0x00, 0x00,  // slot 0
+                0xFF, 0xFF, 0xFF, 0xFF,  // pid -1
+                0x00, 0x00, 0x00, 0x04, 0x69, 0x64, 0x6C, 0x65,  // "idle"
+                0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05,  // served 5
+            ],
+            encode: { AdminReply.status(GoldenBytesTests.report).encode() },
+            decodesBack: { (try? AdminReply.decode($0, maxBytes: 64)) == .status(GoldenBytesTests.report) }),
+    ]
+
+    static let grant = TokenGrant(tokenID: "i", name: "n", scopes: ["a", "b"], principal: "p", debugCapture: true, defaultVerbosity: nil)
+    static let report = StatusReport(
+        supervisorPID: 100, listening: "l", draining: true, queued: 3,
+        workers: [WorkerReport(slot: 0, pid: -1, state: "idle", served: 5)])
+
+    @Test(arguments: goldens)
+    func encodesToGoldenBytes(_ golden: Golden) {
+        #expect(golden.encode() == golden.bytes)
+    }
+
+    @Test(arguments: goldens)
+    func goldenBytesDecode(_ golden: Golden) {
+        #expect(golden.decodesBack(golden.bytes))
+    }
+
+    @Test("UTF-8 strings are written as raw bytes with a byte count (not a character count)")
+    func utf8ByteCount() {
+        #expect(
+            WorkerMessage.turnFinished(tokenID: "é", inputTokens: 0, outputTokens: 0).encode()
+                == [0x00, 0x00, 0x00, 0x18, 0x00, 0x04, 0x00, 0x00, 0x00, 0x02, 0xC3, 0xA9] + [UInt8](repeating: 0, count: 16))
+    }
+}

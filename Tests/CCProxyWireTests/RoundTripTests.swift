@@ -1,0 +1,106 @@
+import CCProxyWire
+import Testing
+
+@Suite("Round trips of every message case")
+struct RoundTripTests {
+    @Test(arguments: Samples.workerMessages)
+    func workerMessage(_ message: WorkerMessage) throws {
+        let frame = message.encode()
+        #expect(try WorkerMessage.decode(frame, maxBytes: frame.count) == message)
+        #expect(frameCode(frame) == message.code)
+        #expect(message.code % 2 == 0, "worker codes are even")
+    }
+
+    @Test(arguments: Samples.supervisorMessages)
+    func supervisorMessage(_ message: SupervisorMessage) throws {
+        let frame = message.encode()
+        #expect(try SupervisorMessage.decode(frame, maxBytes: frame.count) == message)
+        #expect(frameCode(frame) == message.code)
+        #expect(message.code % 2 == 1, "supervisor codes are odd")
+    }
+
+    @Test(arguments: Samples.adminRequests)
+    func adminRequest(_ request: AdminRequest) throws {
+        let frame = request.encode()
+        #expect(try AdminRequest.decode(frame, maxBytes: frame.count) == request)
+        #expect(frameCode(frame) == request.code)
+        #expect(request.code % 2 == 0, "admin request codes are even")
+    }
+
+    @Test(arguments: Samples.adminReplies)
+    func adminReply(_ reply: AdminReply) throws {
+        let frame = reply.encode()
+        #expect(try AdminReply.decode(frame, maxBytes: frame.count) == reply)
+        #expect(frameCode(frame) == reply.code)
+        #expect(reply.code % 2 == 1, "admin reply codes are odd")
+    }
+
+    @Test("Every frame's length prefix counts the code and payload")
+    func lengthPrefix() throws {
+        for frame in Samples.allFrames {
+            var r = WireReader(frame)
+            #expect(Int(try r.u32()) == frame.count - 4)
+            #expect(frame.count >= Frame.headerBytes)
+        }
+    }
+
+    @Test("Codes are distinct within each vocabulary")
+    func distinctCodes() {
+        let worker = Samples.workerMessages.map(\.code)
+        #expect(Set(worker) == [0, 2, 4, 6, 8, 10])
+        let supervisor = Samples.supervisorMessages.map(\.code)
+        #expect(Set(supervisor) == [1, 3, 5, 7, 9])
+        #expect(Set(Samples.adminReplies.map(\.code)) == [1, 3])
+        #expect(AdminRequest.status.code == 0)
+    }
+
+    @Test("Only handoff carries a descriptor")
+    func carriesDescriptor() {
+        for message in Samples.supervisorMessages {
+            if case .handoff = message {
+                #expect(message.carriesDescriptor)
+            } else {
+                #expect(!message.carriesDescriptor)
+            }
+        }
+    }
+
+    @Test("A frame exactly at maxBytes decodes")
+    func exactlyAtLimit() throws {
+        let message = WorkerMessage.authorize(correlation: 1, bearer: String(repeating: "b", count: 200), scope: "chat")
+        let frame = message.encode()
+        #expect(try WorkerMessage.decode(frame, maxBytes: frame.count) == message)
+    }
+
+    @Test("Large strings and lists round-trip")
+    func largeValues() throws {
+        let big = String(repeating: "é", count: 30_000)  // 60 000 UTF-8 bytes
+        let grant = TokenGrant(
+            tokenID: big, name: "n", scopes: (0..<1000).map { "scope-\($0)" }, principal: big, debugCapture: true,
+            defaultVerbosity: "v")
+        let message = SupervisorMessage.authorized(correlation: 5, grant: grant)
+        let frame = message.encode()
+        #expect(try SupervisorMessage.decode(frame, maxBytes: 1 << 20) == message)
+
+        let workers = (0..<500).map { WorkerReport(slot: UInt32($0), pid: Int32($0) + 1000, state: "idle", served: UInt64($0)) }
+        let reply = AdminReply.status(StatusReport(supervisorPID: 1, listening: "x", draining: false, queued: 0, workers: workers))
+        let replyFrame = reply.encode()
+        #expect(try AdminReply.decode(replyFrame, maxBytes: 1 << 20) == reply)
+    }
+
+    @Test("Stable constants of the protocol")
+    func constants() {
+        #expect(Frame.headerBytes == 6)
+        #expect(ProtocolVersion.current == 1)
+        #expect(WorkerExit.finished.rawValue == 0)
+        #expect(WorkerExit.failed.rawValue == 1)
+        #expect(WorkerExit.fatalConfiguration.rawValue == 2)
+        #expect(WorkerExit.supervisorGone.rawValue == 3)
+        #expect(WorkerExit(rawValue: 4) == nil)
+        #expect(WorkerDescriptors.channel == 3)
+        #expect(WorkerDescriptors.settings == 4)
+        #expect(AdminSocket.path(stateDirectory: "/var/lib/ccproxy") == "/var/lib/ccproxy/ccproxy.sock")
+    }
+}
+
+func frameCode(_ frame: [UInt8]) -> UInt16 { UInt16(frame[4]) << 8 | UInt16(frame[5]) }

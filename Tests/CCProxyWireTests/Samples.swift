@@ -1,0 +1,144 @@
+import CCProxyWire
+import Testing
+
+/// Representative values of every message case, including edge values (empty and non-ASCII
+/// strings, extreme integers, empty and non-empty lists, present and absent optionals).
+enum Samples {
+    static let grants: [TokenGrant] = [
+        TokenGrant(tokenID: "", name: "", scopes: []),
+        TokenGrant(
+            tokenID: "tok_01H", name: "CI runner", scopes: ["chat", "models", "admin"], principal: "alice@example.com",
+            debugCapture: true, defaultVerbosity: "verbose"),
+        TokenGrant(tokenID: "t", name: "ünïcødé 🚀", scopes: [""], principal: "", debugCapture: false, defaultVerbosity: nil),
+        TokenGrant(tokenID: "x", name: "y", scopes: [], principal: nil, debugCapture: true, defaultVerbosity: ""),
+    ]
+
+    static let workerMessages: [WorkerMessage] = [
+        .hello(protocolVersion: 1, pid: 12345),
+        .hello(protocolVersion: 0, pid: 0),
+        .hello(protocolVersion: .max, pid: .max),
+        .hello(protocolVersion: 7, pid: .min),
+        .hello(protocolVersion: 1, pid: -1),
+        .authorize(correlation: 0, bearer: "", scope: ""),
+        .authorize(correlation: .max, bearer: "sk-" + String(repeating: "a", count: 253), scope: "chat"),
+        .authorize(correlation: 42, bearer: "Bearer\u{0}with-nul", scope: "mödels"),
+        .turnFinished(tokenID: "tok_1", inputTokens: 0, outputTokens: 0),
+        .turnFinished(tokenID: "", inputTokens: .max, outputTokens: 1),
+        .turnFinished(tokenID: "日本語", inputTokens: 0x0102_0304_0506_0708, outputTokens: .max),
+        .connectionDone,
+        .turnStarted(processGroup: 4242),
+        .turnStarted(processGroup: .min),
+        .turnStarted(processGroup: .max),
+        .turnEnded,
+    ]
+
+    static let supervisorMessages: [SupervisorMessage] = [
+        .welcome(protocolVersion: 1, slot: 0),
+        .welcome(protocolVersion: .max, slot: .max),
+        .authorized(correlation: 0, grant: grants[0]),
+        .authorized(correlation: .max, grant: grants[1]),
+        .authorized(correlation: 9, grant: grants[2]),
+        .authorized(correlation: 10, grant: grants[3]),
+        .refused(correlation: 1, status: 401, type: "authentication_error", code: "invalid_api_key", message: "Invalid API key."),
+        .refused(correlation: 2, status: 429, type: "rate_limit_error", code: nil, message: ""),
+        .refused(correlation: .max, status: .max, type: "", code: "", message: "ß → ∞"),
+        .handoff(connectionID: 0),
+        .handoff(connectionID: .max),
+        .shutdown,
+    ]
+
+    static let adminRequests: [AdminRequest] = [.status]
+
+    static let workerReports: [WorkerReport] = [
+        WorkerReport(slot: 0, pid: 100, state: "idle", served: 0),
+        WorkerReport(slot: 1, pid: .max, state: "busy", served: .max),
+        WorkerReport(slot: .max, pid: .min, state: "", served: 3),
+        WorkerReport(slot: 3, pid: -1, state: "exiting", served: 99),
+    ]
+
+    static let adminReplies: [AdminReply] = [
+        .status(StatusReport(supervisorPID: 1, listening: "127.0.0.1:8080", draining: false, queued: 0, workers: [])),
+        .status(StatusReport(supervisorPID: .max, listening: "[::]:443", draining: true, queued: .max, workers: workerReports)),
+        .status(StatusReport(supervisorPID: .min, listening: "", draining: false, queued: 7, workers: [workerReports[2]])),
+        .error(""),
+        .error("pool is draining; try again — later"),
+    ]
+
+    /// Every sample frame, tagged with the decoder that owns it.
+    static var allFrames: [[UInt8]] {
+        workerMessages.map { $0.encode() } + supervisorMessages.map { $0.encode() }
+            + adminRequests.map { $0.encode() } + adminReplies.map { $0.encode() }
+    }
+}
+
+/// The four decoders behind one interface, for properties that hold for all of them.
+enum Decoder: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case worker, supervisor, adminRequest, adminReply
+
+    var testDescription: String { rawValue }
+
+    /// The codes this decoder knows.
+    var knownCodes: Set<UInt16> {
+        switch self {
+        case .worker: return [0, 2, 4, 6, 8, 10]
+        case .supervisor: return [1, 3, 5, 7, 9]
+        case .adminRequest: return [0]
+        case .adminReply: return [1, 3]
+        }
+    }
+
+    /// Decodes, and on success re-encodes the value (every encoding is canonical, so a
+    /// successful decode must reproduce the input bytes exactly).
+    func decode(_ bytes: [UInt8], maxBytes: Int = 1 << 20) -> Result<[UInt8], WireError> {
+        do throws(WireError) {
+            switch self {
+            case .worker: return .success(try WorkerMessage.decode(bytes, maxBytes: maxBytes).encode())
+            case .supervisor: return .success(try SupervisorMessage.decode(bytes, maxBytes: maxBytes).encode())
+            case .adminRequest: return .success(try AdminRequest.decode(bytes, maxBytes: maxBytes).encode())
+            case .adminReply: return .success(try AdminReply.decode(bytes, maxBytes: maxBytes).encode())
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    var sampleFrames: [[UInt8]] {
+        switch self {
+        case .worker: return Samples.workerMessages.map { $0.encode() }
+        case .supervisor: return Samples.supervisorMessages.map { $0.encode() }
+        case .adminRequest: return Samples.adminRequests.map { $0.encode() }
+        case .adminReply: return Samples.adminReplies.map { $0.encode() }
+        }
+    }
+}
+
+extension Result {
+    var error: Failure? {
+        if case .failure(let e) = self { return e }
+        return nil
+    }
+}
+
+/// Builds a frame from a code and raw payload bytes (bypassing the typed encoders).
+func rawFrame(code: UInt16, _ payload: [UInt8]) -> [UInt8] { Frame.encode(code: code, payload: payload) }
+
+/// Replaces the length prefix so that it matches the bytes that follow.
+func fixLength(_ frame: [UInt8]) -> [UInt8] {
+    guard frame.count >= 4 else { return frame }
+    var w = WireWriter()
+    w.u32(UInt32(frame.count - 4))
+    return w.bytes + frame[4...]
+}
+
+/// A small deterministic generator (SplitMix64): fuzz runs are reproducible from the seed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
