@@ -20,12 +20,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
 
 
+def _missing(message: str) -> None:
+    """Skip when run by hand without the prerequisites; fail when they were asked for.
+
+    `make test` (and so CI) names both the binaries and the CLI explicitly: a missing one
+    there is a broken build, not a reason to pass quietly."""
+    if os.environ.get("CCPROXY_BIN_DIR") or os.environ.get("CCPROXY_TEST_CLAUDE") or os.environ.get("CI"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def bins() -> Path:
     d = harness.bin_dir()
     missing = [n for n in ("ccproxy", "ccproxy-worker", "ccproxyctl") if not os.access(d / n, os.X_OK)]
     if missing:
-        pytest.skip(f"built binaries missing in {d}: {', '.join(missing)} (run swift build, or set CCPROXY_BIN_DIR)")
+        _missing(f"built binaries missing in {d}: {', '.join(missing)} (run swift build, or set CCPROXY_BIN_DIR)")
     return d
 
 
@@ -33,7 +43,7 @@ def bins() -> Path:
 def claude() -> Path:
     p = harness.claude_path()
     if not os.access(p, os.X_OK):
-        pytest.skip(f"Claude Code CLI not found at {p} (run `make claude`, or set CCPROXY_TEST_CLAUDE)")
+        _missing(f"Claude Code CLI not found at {p} (run `make claude`, or set CCPROXY_TEST_CLAUDE)")
     return p
 
 
