@@ -53,3 +53,20 @@ public func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(PosixError) {
         offset += n
     }
 }
+
+/// Reads exactly `count` bytes from a blocking `fd`, retrying short reads and EINTR.
+/// End of file before `count` bytes is ECONNRESET (the peer went away mid-message).
+public func readExactly(_ fd: Int32, _ count: Int) throws(PosixError) -> [UInt8] {
+    var buffer = [UInt8](repeating: 0, count: count)
+    var offset = 0
+    while offset < count {
+        let n = buffer[offset...].withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw PosixError("read")
+        }
+        if n == 0 { throw PosixError("read", errno: ECONNRESET) }
+        offset += n
+    }
+    return buffer
+}

@@ -15,19 +15,4 @@ enum AdminConnection {
         let total = try Frame.announcedLength(prefix: prefix, maxBytes: maxBytes)
         return prefix + (try readExactly(fd, total - 4))
     }
-
-    static func readExactly(_ fd: Int32, _ count: Int) throws(PosixError) -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: count)
-        var offset = 0
-        while offset < count {
-            let n = buffer[offset...].withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw PosixError("recv")
-            }
-            if n == 0 { throw PosixError("recv", errno: ECONNRESET) }
-            offset += n
-        }
-        return buffer
-    }
 }

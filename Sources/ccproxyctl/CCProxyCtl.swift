@@ -70,18 +70,6 @@ enum AdminClient {
         let frame = prefix + (try readExactly(fd, total - 4))
         return try AdminReply.decode(frame, maxBytes: Limits.maxAdminFrameBytes)
     }
-
-    private static func readExactly(_ fd: Int32, _ count: Int) throws -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: count)
-        var offset = 0
-        while offset < count {
-            let n = buffer[offset...].withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw PosixError("recv", errno: n == 0 ? ECONNRESET : errno) }
-            offset += n
-        }
-        return buffer
-    }
 }
 
 /// Renders a status report.

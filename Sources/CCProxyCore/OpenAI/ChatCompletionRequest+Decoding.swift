@@ -135,14 +135,3 @@ extension ChatCompletionRequest {
         APIError.invalidRequest("malformed JSON: " + reason)
     }
 }
-
-extension String {
-    /// The string without leading and trailing spaces, tabs, carriage returns and newlines.
-    func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return String(self[first...last])
-    }
-}

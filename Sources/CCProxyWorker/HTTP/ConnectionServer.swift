@@ -39,6 +39,13 @@ struct ConnectionServer {
                 var requestLogger = logger
                 requestLogger[metadataKey: "request_id"] = "\(request.requestID)"
                 var writer = ResponseWriter(outbound: outbound, requestID: request.requestID)
+                if Self.headBytes(head) > Limits.maxRequestHeadBytes {
+                    try await writer.send(
+                        error: APIError(
+                            status: 431, type: "invalid_request_error", code: "request_header_too_large",
+                            message: "request head exceeds \(Limits.maxRequestHeadBytes) bytes"))
+                    return
+                }
                 if tooLarge {
                     try await writer.send(error: .payloadTooLarge("request body exceeds \(Limits.maxRequestBodyBytes) bytes"))
                     return
@@ -49,6 +56,13 @@ struct ConnectionServer {
         } catch {
             logger.debug("connection ended with an error", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// The size of the request head as sent: request line and header lines.
+    static func headBytes(_ head: HTTPRequestHead) -> Int {
+        var total = head.method.rawValue.utf8.count + 1 + head.uri.utf8.count + " HTTP/1.1\r\n".utf8.count + 2
+        for (name, value) in head.headers { total += name.utf8.count + 2 + value.utf8.count + 2 }
+        return total
     }
 
     /// Reads head and body. A body over the limit is drained (so the client reads the 413

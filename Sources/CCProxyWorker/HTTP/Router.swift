@@ -25,7 +25,7 @@ struct Router {
             try await writer.send(error: .notFound("no route for \(request.method.rawValue) \(request.path)"))
             return
         }
-        guard request.method == method || (method == .GET && request.method == .HEAD) else {
+        guard request.method == method else {
             try await writer.send(
                 error: .methodNotAllowed("\(request.path) accepts \(method.rawValue) only"),
                 headers: [("Allow", method.rawValue)])
@@ -51,7 +51,10 @@ struct Router {
     /// Checks the bearer with the supervisor. Answers 401/403 itself and returns nil when
     /// the request may not proceed.
     private func authorize(_ request: HTTPRequest, scope: String, writer: inout ResponseWriter) async throws -> TokenGrant? {
-        guard let header = request.headers.first(name: "Authorization"), header.hasPrefix("Bearer ") else {
+        // The scheme name is case-insensitive (RFC 9110 §11.1).
+        guard let header = request.headers.first(name: "Authorization"), header.count > 7,
+            header.prefix(7).lowercased() == "bearer "
+        else {
             try await writer.send(
                 error: .unauthorized("missing or malformed Authorization header (expected: Bearer <token>)"),
                 headers: [("WWW-Authenticate", "Bearer")])

@@ -94,10 +94,16 @@ struct ChatCompletionsHandler {
         let turn = TurnStream(
             process: process, completionID: "chatcmpl-" + RandomID.uuid().replacingOccurrences(of: "-", with: ""),
             model: plan.modelID)
-        if chat.stream {
-            try await stream(turn, includeUsage: chat.includeUsage ?? true, writer: &writer, stopReason: stopReason)
-        } else {
-            try await respond(turn, writer: &writer, stopReason: stopReason)
+        // The supervisor hears how the turn ended even when the client is gone and a write fails.
+        var writeFailure: (any Error)?
+        do {
+            if chat.stream {
+                try await stream(turn, includeUsage: chat.includeUsage ?? true, writer: &writer, stopReason: stopReason)
+            } else {
+                try await respond(turn, writer: &writer, stopReason: stopReason)
+            }
+        } catch {
+            writeFailure = error
         }
         try? context.supervisor.send(.turnEnded)
         if let usage = turn.usage {
@@ -109,6 +115,7 @@ struct ChatCompletionsHandler {
                 "exit": "\(process.exitStatus.map { "\($0)" } ?? "?")",
                 "stopped": "\(stopReason.value ?? "no")",
             ])
+        if let writeFailure { throw writeFailure }
     }
 
     private func stream(_ turn: TurnStream, includeUsage: Bool, writer: inout ResponseWriter, stopReason: StopReason) async throws {

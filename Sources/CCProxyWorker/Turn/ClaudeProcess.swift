@@ -18,6 +18,8 @@ final class ClaudeProcess: Sendable {
     private let stdoutFD: Int32
     private let stderrTail = Mutex<[UInt8]>([])
     private let exit = Mutex<ExitStatus?>(nil)
+    /// Signalled once claude has been reaped (and its group killed).
+    private let exited = DispatchSemaphore(value: 0)
 
     private init(pid: Int32, stdoutFD: Int32) {
         self.pid = pid
@@ -59,11 +61,12 @@ final class ClaudeProcess: Sendable {
         }
         let stderrFD = stderr.read
         Thread.detachNewThread { process.collectStderr(stderrFD) }
+        Thread.detachNewThread { process.reap() }
         return process
     }
 
-    /// claude's stdout as it arrives, in chunks. The stream ends when claude closes stdout;
-    /// by then the process has been reaped and `exitStatus` is set.
+    /// claude's stdout as it arrives, in chunks. The stream ends when stdout is closed and
+    /// claude has been reaped (`exitStatus` is set by then). Call once.
     func output() -> AsyncStream<[UInt8]> {
         let (stream, sink) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .unbounded)
         let fd = stdoutFD
@@ -76,10 +79,7 @@ final class ClaudeProcess: Sendable {
                 sink.yield(Array(buffer[0..<n]))
             }
             closeDescriptor(fd)
-            let status = ChildReaper.wait(for: pid) ?? .exited(-1)
-            // Anything claude left behind in its group (background tool processes) goes too.
-            _ = kill(-pid, SIGKILL)
-            exit.withLock { $0 = status }
+            exited.wait()
             sink.finish()
         }
         return stream
@@ -101,6 +101,16 @@ final class ClaudeProcess: Sendable {
         DispatchQueue.global().asyncAfter(deadline: .now() + grace) { [self] in
             if exitStatus == nil { _ = kill(-group, SIGKILL) }
         }
+    }
+
+    /// Waits for claude to exit, then kills whatever it left in its group (background tool
+    /// processes). That also closes their copies of stdout, so `output()` reaches its end even
+    /// when a straggler held the pipe open.
+    private func reap() {
+        let status = ChildReaper.wait(for: pid) ?? .exited(-1)
+        _ = kill(-pid, SIGKILL)
+        exit.withLock { $0 = status }
+        exited.signal()
     }
 
     private func collectStderr(_ fd: Int32) {

@@ -1,6 +1,8 @@
 extension String {
     /// The string without leading and trailing spaces, tabs, carriage returns and newlines.
-    func trimmingWhitespace() -> String {
+    /// (Foundation's `trimmingCharacters(in:)` also strips Unicode spaces, which a client's
+    /// text may mean literally.)
+    public func trimmingWhitespace() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
             return ""
