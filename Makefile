@@ -39,6 +39,7 @@ release: deps
 	$(SWIFT) build -c release
 
 unit-test: build
+	bash scripts/check-layering.sh .build/debug
 	$(SWIFT) test --skip-build --no-parallel
 
 blackbox-test: build claude

@@ -48,7 +48,9 @@ def test_models_list(proxy):
     assert "sonnet" in ids and "haiku" in ids, f"model ids: {ids}"
 
 
-def test_keep_alive_two_requests_on_one_connection(proxy):
+def test_client_reusing_one_connection_object(proxy):
+    """A client that keeps one connection object (http.client, like SDK pools) gets both
+    answers: every response says `Connection: close`, and the client reconnects."""
     import http.client
     import json
 
@@ -62,6 +64,7 @@ def test_keep_alive_two_requests_on_one_connection(proxy):
             resp = conn.getresponse()
             data = resp.read()
             assert resp.status == 200, (resp.status, data[:300])
+            assert (resp.getheader("Connection") or "").lower() == "close", resp.getheaders()
             answers.append(json.loads(data)["choices"][0]["message"]["content"])
         assert answers == ["first", "second"], answers
     finally:

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Checks the module graph's "must not import" rules, and that the worker binary links neither
+# SQLite nor argon2 (invariant 1: only the supervisor opens the database and hashes tokens).
+#   scripts/check-layering.sh [BIN_DIR]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+fail=0
+
+forbid() { # forbid MODULE 'regex of imports'
+    local hits
+    hits=$(grep -rnE "^\s*(@testable |public |internal |@_implementationOnly )?import ($2)\b" "Sources/$1" 2>/dev/null)
+    if [ -n "$hits" ]; then
+        echo "layering: Sources/$1 must not import $2:"
+        echo "$hits" | sed 's/^/  /'
+        fail=1
+    fi
+}
+
+forbid CCProxyCore 'NIO[A-Za-z]*|CCP[A-Za-z0-9]*|Yams|Logging|Glibc'
+forbid CCProxyWire 'Foundation|FoundationEssentials|Glibc|NIO[A-Za-z]*|CCP[A-Za-z0-9]*|Logging'
+forbid CCProxyConfig 'NIO[A-Za-z]*|CCProxyPosix|CCProxyStore|CCProxyWire'
+forbid CCProxyPosix 'Logging|NIO[A-Za-z]*|CCProxyWire|CCProxyCore'
+forbid CCProxyStore 'NIO[A-Za-z]*|CCProxyWire|Logging|CCProxyPosix'
+forbid CCProxyAuth 'NIO[A-Za-z]*|Logging|CCProxyWire'
+forbid CCProxyClaude 'NIOHTTP1|NIOWebSocket|CCProxyWire|CCProxyStore|CCProxyAuth|CCProxySupervisor'
+forbid CCProxySupervisor 'NIO[A-Za-z]*|CCProxyClaude|CCProxyWorker|CCPFuse3'
+forbid CCProxyWorker 'CCProxyStore|CCProxyAuth|CCPSQLite3|CCPArgon2|CCPFuse3|CCProxySupervisor|CCProxyConfig|Yams'
+forbid ccproxy-worker 'CCProxyStore|CCProxyAuth|CCPSQLite3|CCPArgon2|CCProxySupervisor|CCProxyConfig'
+
+bin="${1:-.build/debug}"
+if [ -x "$bin/ccproxy-worker" ]; then
+    linked=$(ldd "$bin/ccproxy-worker" | grep -E 'libsqlite3|libargon2')
+    if [ -n "$linked" ]; then
+        echo "layering: ccproxy-worker links what only the supervisor may:"
+        echo "$linked" | sed 's/^/  /'
+        fail=1
+    fi
+else
+    echo "layering: $bin/ccproxy-worker not built; build first"
+    fail=1
+fi
+
+[ $fail -eq 0 ] && echo "layering: ok"
+exit $fail
