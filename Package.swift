@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "CCProxyPosix", dependencies: ["CCPLinux"], swiftSettings: swiftSettings),
         .target(
             name: "CCProxySystemd",
-            dependencies: ["CCPSystemd", "CCProxyPosix"],
+            dependencies: ["CCPSystemd", "CCProxyPosix", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .target(name: "CCProxyStore", dependencies: ["CCPSQLite3", "CCProxyCore"], swiftSettings: swiftSettings),
         .target(
@@ -93,7 +93,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "ccproxy-worker",
-            dependencies: ["CCProxyWorker", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CCProxyWorker", "CCProxySystemd", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "ccproxyctl",

@@ -4,7 +4,7 @@
 // without reading a byte of them (invariant 2), answers worker requests, reaps children and
 // serves the admin socket. Signals arrive as bytes on a self-pipe; the loop acts on them.
 
-public import CCProxyCore
+import CCProxyCore
 import CCProxyPosix
 public import CCProxySystemd
 import CCProxyWire

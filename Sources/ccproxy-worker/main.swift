@@ -2,6 +2,7 @@
 // with its channel at fd 3 and its settings at fd 4; it is not meant to be run by hand.
 
 import CCProxyPosix
+import CCProxySystemd
 import CCProxyWire
 import CCProxyWorker
 import Dispatch
@@ -20,11 +21,7 @@ if CommandLine.arguments.contains("--help") || CommandLine.arguments.contains("-
     exit(0)
 }
 
-LoggingSystem.bootstrap { label in
-    var handler = StreamLogHandler.standardError(label: label)
-    handler.logLevel = ProcessInfo.processInfo.environment["CCPROXY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-    return handler
-}
+LogSetup.bootstrap(identifier: "ccproxy-worker", environment: ProcessInfo.processInfo.environment)
 var logger = Logger(label: "ccproxy-worker")
 logger[metadataKey: "pid"] = "\(getpid())"
 

@@ -32,11 +32,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = environment["CCPROXY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            return handler
-        }
+        LogSetup.bootstrap(identifier: "ccproxy", environment: environment)
         var logger = Logger(label: "ccproxy")
         let cwd = FileManager.default.currentDirectoryPath
         let configuration: Configuration

@@ -522,11 +522,12 @@ class Proxy:
         assert self.proc is not None, "ccproxy is not running"
         return self.proc.pid
 
-    def start(self, timeout: float = 30.0) -> "Proxy":
+    def start(self, timeout: float = 30.0, prefix: list[str] | None = None) -> "Proxy":
+        """Start `ccproxy serve`; `prefix` wraps the command (e.g. nsenter into a namespace)."""
         self.port = free_port()
         env = dict(self.env, CCPROXY_LISTEN=f"127.0.0.1:{self.port}")
         self.proc = subprocess.Popen(
-            [str(self.bins / "ccproxy"), "serve", "--config", str(self.config)],
+            [*(prefix or []), str(self.bins / "ccproxy"), "serve", "--config", str(self.config)],
             env=env, cwd=str(self.workdir), stdin=subprocess.DEVNULL,
             stdout=open(self.stdout_path, "wb"), stderr=open(self.stderr_path, "wb"),
             start_new_session=True, preexec_fn=die_with_parent,
