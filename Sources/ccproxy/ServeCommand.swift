@@ -67,7 +67,7 @@ struct ServeCommand: ParsableCommand {
             workerExecutable: workerExecutable,
             settings: settings, policy: policy)
         let supervisor = Supervisor(
-            configuration: supervisorConfiguration, authority: SupervisorAuthority(authority: authority, logger: logger),
+            configuration: supervisorConfiguration, authority: TokenGate(authority: authority, logger: logger),
             logger: logger)
         let code = try supervisor.run(listened: CCProxyCommand.listenedSockets)
         throw ExitCode(code)

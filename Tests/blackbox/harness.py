@@ -670,8 +670,9 @@ class Proxy:
         except ValueError as e:
             raise AssertionError(f"ccproxyctl status --json printed no JSON ({e}): {cp.stdout!r} stderr={cp.stderr!r}")
 
-    def create_token(self, name: str, scopes: str | None = "chat") -> str:
-        args = ["token", "create", "--name", name]
+    def create_token(self, name: str, *flags: str, scopes: str | None = "chat") -> str:
+        """`ccproxy token create --name NAME [--scopes S] FLAGS...`; returns the bearer."""
+        args = ["token", "create", "--name", name, *flags]
         if scopes is not None:
             args += ["--scopes", scopes]
         cp = self.cli(*args)

@@ -36,3 +36,27 @@ def test_token_list_names(proxy):
     proxy.create_token(name)
     out = proxy.cli("token", "list").stdout
     assert name in out, out
+
+
+def test_requests_per_minute_limit(proxy):
+    name = f"rpm-{uuid.uuid4().hex[:6]}"
+    bearer = proxy.create_token(name, "--rpm", "2")
+    for i in range(2):
+        r = proxy.request("GET", "/v1/models", bearer=bearer)
+        assert r.status == 200, f"request {i + 1} of 2 refused: {r!r}"
+    r = proxy.request("GET", "/v1/models", bearer=bearer)
+    assert r.status == 429, f"third request within a minute with --rpm 2: {r!r}"
+    assert r.json()["error"]["type"] == "rate_limit_error", r.json()
+    # Another token is not affected.
+    other = proxy.create_token(f"free-{uuid.uuid4().hex[:6]}")
+    assert proxy.request("GET", "/v1/models", bearer=other).status == 200
+
+
+def test_tokens_per_day_limit_counts_real_usage(proxy):
+    name = f"tpd-{uuid.uuid4().hex[:6]}"
+    bearer = proxy.create_token(name, "--tpd", "10")
+    # One turn: claude reports thousands of input tokens, far over 10.
+    assert chat_text(proxy.chat("STANDIN:reply spend", bearer=bearer)) == "spend"
+    r = proxy.chat("STANDIN:reply again", bearer=bearer)
+    assert r.status == 429, f"second turn after exceeding --tpd 10: {r!r}"
+    assert "tokens/day" in r.json()["error"]["message"], r.json()
