@@ -14,21 +14,21 @@ public import Logging
 
 /// The supervisor process.
 public final class Supervisor {
-    private let configuration: SupervisorConfiguration
-    private let authority: any WorkerRequestAuthority
-    private let logger: Logger
+    let configuration: SupervisorConfiguration
+    let authority: any WorkerRequestAuthority
+    let logger: Logger
     private let notifier = Notifier()
-    private var pool: WorkerPoolStateMachine
+    var pool: WorkerPoolStateMachine
     private var listenerFD: Int32 = -1
-    private var listenDescription = ""
-    private var adminFD: Int32 = -1
+    var listenDescription = ""
+    var adminFD: Int32 = -1
     private var signals: SignalPipe?
     private var launcher: WorkerLauncher?
     private var settingsFD: Int32 = -1
     /// Supervisor ends of worker channels, by slot.
-    private var channels: [UInt32: SeqPacketChannel] = [:]
+    var channels: [UInt32: SeqPacketChannel] = [:]
     /// claude process groups currently running under each slot (see `turnStarted`).
-    private var turnGroups: [UInt32: Int32] = [:]
+    var turnGroups: [UInt32: Int32] = [:]
     /// Accepted connections not yet handed off, by connection id.
     private var pending: [UInt64: Int32] = [:]
     private var nextConnectionID: UInt64 = 1
@@ -90,7 +90,7 @@ public final class Supervisor {
         for fd in pending.values { closeDescriptor(fd) }
     }
 
-    private func now() -> Double { Date().timeIntervalSince(startTime) }
+    func now() -> Double { Date().timeIntervalSince(startTime) }
 
     // MARK: - The loop
 
@@ -180,89 +180,9 @@ public final class Supervisor {
         }
     }
 
-    // MARK: - Worker channels
-
-    private func readChannel(slot: UInt32) {
-        guard let channel = channels[slot] else { return }
-        let received: SeqPacketChannel.Received
-        do {
-            received = try channel.receive(maxBytes: Limits.maxWorkerFrameBytes, nonBlocking: true)
-        } catch {
-            violation(slot: slot, reason: "\(error)")
-            return
-        }
-        switch received {
-        case .wouldBlock:
-            return
-        case .closed:
-            // The worker is exiting; the reaper does the accounting.
-            channels.removeValue(forKey: slot)?.close()
-        case .message(let bytes, let descriptor):
-            if let descriptor {
-                closeDescriptor(descriptor)
-                violation(slot: slot, reason: "worker sent a descriptor")
-                return
-            }
-            do {
-                handle(try WorkerMessage.decode(bytes, maxBytes: Limits.maxWorkerFrameBytes), from: slot)
-            } catch {
-                violation(slot: slot, reason: "\(error)")
-            }
-        }
-    }
-
-    private func handle(_ message: WorkerMessage, from slot: UInt32) {
-        switch message {
-        case .hello(let version, _):
-            guard version == ProtocolVersion.current else {
-                violation(slot: slot, reason: "protocol version \(version), expected \(ProtocolVersion.current)")
-                return
-            }
-            send(.welcome(protocolVersion: ProtocolVersion.current, slot: slot), to: slot)
-            perform(pool.workerReady(slot: slot, now: now()))
-        case .authorize(let correlation, let bearer, let scope):
-            guard bearer.utf8.count <= Limits.maxBearerBytes else {
-                send(.refused(correlation: correlation, status: 401, type: "authentication_error", code: "invalid_api_key", message: "invalid bearer token"), to: slot)
-                return
-            }
-            switch authority.authorize(bearer: bearer, scope: scope) {
-            case .success(let grant):
-                send(.authorized(correlation: correlation, grant: grant), to: slot)
-            case .failure(let error):
-                send(.refused(correlation: correlation, status: UInt16(clamping: error.status), type: error.type, code: error.code, message: error.message), to: slot)
-            }
-        case .turnFinished(let tokenID, let input, let output):
-            authority.recordUsage(tokenID: tokenID, inputTokens: input, outputTokens: output)
-        case .turnStarted(let group):
-            turnGroups[slot] = group
-        case .turnEnded:
-            turnGroups[slot] = nil
-        case .connectionDone:
-            turnGroups[slot] = nil
-            perform(pool.connectionDone(slot: slot, now: now()))
-        }
-    }
-
-    /// A worker broke the protocol: it is not trusted further (OpenSSH monitor policy).
-    private func violation(slot: UInt32, reason: String) {
-        let pid = pool.slots[slot]?.pid ?? 0
-        logger.critical("worker protocol violation, killing it", metadata: ["slot": "\(slot)", "pid": "\(pid)", "reason": "\(reason)"])
-        if pid > 0 { _ = kill(pid, SIGKILL) }
-        channels.removeValue(forKey: slot)?.close()
-    }
-
-    private func send(_ message: SupervisorMessage, to slot: UInt32, attaching fd: Int32? = nil) {
-        guard let channel = channels[slot] else { return }
-        do {
-            try channel.send(message.encode(), attaching: fd)
-        } catch {
-            logger.warning("could not write to worker, ignoring", metadata: ["slot": "\(slot)", "error": "\(error)"])
-        }
-    }
-
     // MARK: - Actions
 
-    private func perform(_ actions: [WorkerPoolStateMachine.Action]) {
+    func perform(_ actions: [WorkerPoolStateMachine.Action]) {
         for action in actions {
             switch action {
             case .spawn(let slot):
@@ -306,38 +226,5 @@ public final class Supervisor {
             logger.error("could not start a worker, will retry", metadata: ["slot": "\(slot)", "error": "\(error)"])
             perform(pool.spawnFailed(slot: slot, now: now()))
         }
-    }
-
-    // MARK: - Admin socket
-
-    private func serveAdminConnection() {
-        guard let fd = try? TCPListener.accept(adminFD) else { return }
-        defer { closeDescriptor(fd) }
-        guard UnixStreamSocket.peerUID(fd) == getuid() || UnixStreamSocket.peerUID(fd) == 0 else {
-            logger.warning("admin connection from another user refused")
-            return
-        }
-        let reply: AdminReply
-        do {
-            let frame = try AdminConnection.readFrame(fd, maxBytes: Limits.maxAdminFrameBytes)
-            switch try AdminRequest.decode(frame, maxBytes: Limits.maxAdminFrameBytes) {
-            case .status:
-                reply = .status(statusReport())
-            }
-        } catch {
-            reply = .error("bad request: \(error)")
-        }
-        try? writeAll(fd, reply.encode())
-    }
-
-    private func statusReport() -> StatusReport {
-        var draining = false
-        if case .draining = pool.lifecycle { draining = true }
-        let workers = pool.slots.values.sorted { $0.id < $1.id }.map {
-            WorkerReport(slot: $0.id, pid: $0.pid, state: $0.stateName, served: UInt64($0.served))
-        }
-        return StatusReport(
-            supervisorPID: getpid(), listening: listenDescription, draining: draining,
-            queued: UInt32(pool.queue.count), workers: workers)
     }
 }

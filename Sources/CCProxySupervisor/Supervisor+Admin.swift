@@ -1,0 +1,41 @@
+// Runs in: the supervisor (`ccproxy serve`).
+// The admin socket (`ccproxyctl`): one request, one reply, same user or root only.
+
+import CCProxyCore
+import CCProxyPosix
+import CCProxyWire
+import Glibc
+import Logging
+
+extension Supervisor {
+    func serveAdminConnection() {
+        guard let fd = try? TCPListener.accept(adminFD) else { return }
+        defer { closeDescriptor(fd) }
+        guard UnixStreamSocket.peerUID(fd) == getuid() || UnixStreamSocket.peerUID(fd) == 0 else {
+            logger.warning("admin connection from another user refused")
+            return
+        }
+        let reply: AdminReply
+        do {
+            let frame = try AdminConnection.readFrame(fd, maxBytes: Limits.maxAdminFrameBytes)
+            switch try AdminRequest.decode(frame, maxBytes: Limits.maxAdminFrameBytes) {
+            case .status:
+                reply = .status(statusReport())
+            }
+        } catch {
+            reply = .error("bad request: \(error)")
+        }
+        try? writeAll(fd, reply.encode())
+    }
+
+    func statusReport() -> StatusReport {
+        var draining = false
+        if case .draining = pool.lifecycle { draining = true }
+        let workers = pool.slots.values.sorted { $0.id < $1.id }.map {
+            WorkerReport(slot: $0.id, pid: $0.pid, state: $0.stateName, served: UInt64($0.served))
+        }
+        return StatusReport(
+            supervisorPID: getpid(), listening: listenDescription, draining: draining,
+            queued: UInt32(pool.queue.count), workers: workers)
+    }
+}
