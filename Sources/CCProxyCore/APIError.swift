@@ -12,12 +12,15 @@ public struct APIError: Error, Sendable, Equatable {
     public var code: String?
     /// A human-readable explanation.
     public var message: String
+    /// When the client may try again (the `Retry-After` header), for 429 and 503.
+    public var retryAfterSeconds: Int?
 
-    public init(status: Int, type: String, code: String? = nil, message: String) {
+    public init(status: Int, type: String, code: String? = nil, message: String, retryAfterSeconds: Int? = nil) {
         self.status = status
         self.type = type
         self.code = code
         self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     public static func invalidRequest(_ message: String, code: String? = nil) -> APIError {

@@ -17,9 +17,15 @@ struct RequestRateLimiter {
 
     /// Takes one request from the token's bucket, if there is one. `now` is in seconds.
     mutating func allow(tokenID: String, perMinute: Int, now: Double) -> Bool {
+        take(tokenID: tokenID, perMinute: perMinute, now: now) == nil
+    }
+
+    /// Takes one request from the token's bucket: nil when allowed, else the seconds until
+    /// the next request will be (at least 1).
+    mutating func take(tokenID: String, perMinute: Int, now: Double) -> Int? {
         guard perMinute > 0 else {
             buckets[tokenID] = nil
-            return true
+            return nil
         }
         if buckets.count > 4096 { buckets = buckets.filter { now - $0.value.updated < idleSeconds } }
         let capacity = Double(perMinute)
@@ -32,10 +38,11 @@ struct RequestRateLimiter {
         bucket.updated = now
         guard bucket.available >= 1 else {
             buckets[tokenID] = bucket
-            return false
+            // (The epsilon keeps float noise from rounding an exact 10 s up to 11.)
+            return max(1, Int(((1 - bucket.available) * 60 / capacity - 1e-9).rounded(.up)))
         }
         bucket.available -= 1
         buckets[tokenID] = bucket
-        return true
+        return nil
     }
 }

@@ -57,7 +57,11 @@ extension Supervisor {
             case .success(let grant):
                 send(.authorized(correlation: correlation, grant: grant), to: slot)
             case .failure(let error):
-                send(.refused(correlation: correlation, status: UInt16(clamping: error.status), type: error.type, code: error.code, message: error.message), to: slot)
+                send(
+                    .refused(
+                        correlation: correlation, status: UInt16(clamping: error.status), type: error.type, code: error.code,
+                        message: error.message, retryAfterSeconds: UInt32(clamping: error.retryAfterSeconds ?? 0)),
+                    to: slot)
             }
         case .turnFinished(let tokenID, let input, let output):
             authority.recordUsage(tokenID: tokenID, inputTokens: input, outputTokens: output)

@@ -32,11 +32,14 @@ public final class TokenGate: WorkerRequestAuthority {
             if identity.rateLimitTPD > 0 {
                 let used = (try? authority.dailyUsage(tokenID: identity.id, now: now)) ?? 0
                 if used >= identity.rateLimitTPD {
-                    return .failure(Self.limited("per-token tokens/day exceeded (\(used) of \(identity.rateLimitTPD) today, UTC)"))
+                    return .failure(
+                        Self.limited(
+                            "per-token tokens/day exceeded (\(used) of \(identity.rateLimitTPD) today, UTC)",
+                            retryAfter: Self.secondsUntilNextUTCDay(now)))
                 }
             }
-            if !rates.allow(tokenID: identity.id, perMinute: identity.rateLimitRPM, now: now.timeIntervalSince1970) {
-                return .failure(Self.limited("per-token requests/minute exceeded (limit \(identity.rateLimitRPM))"))
+            if let wait = rates.take(tokenID: identity.id, perMinute: identity.rateLimitRPM, now: now.timeIntervalSince1970) {
+                return .failure(Self.limited("per-token requests/minute exceeded (limit \(identity.rateLimitRPM))", retryAfter: wait))
             }
             return .success(
                 TokenGrant(
@@ -54,7 +57,14 @@ public final class TokenGate: WorkerRequestAuthority {
         }
     }
 
-    private static func limited(_ message: String) -> APIError {
-        APIError(status: 429, type: "rate_limit_error", code: "rate_limit_exceeded", message: message)
+    private static func limited(_ message: String, retryAfter: Int) -> APIError {
+        APIError(status: 429, type: "rate_limit_error", code: "rate_limit_exceeded", message: message, retryAfterSeconds: retryAfter)
+    }
+
+    /// Seconds until the next UTC midnight, when the daily counter starts again.
+    static func secondsUntilNextUTCDay(_ now: Date) -> Int {
+        let seconds = now.timeIntervalSince1970
+        let day = 86_400.0
+        return max(1, Int((day - seconds.truncatingRemainder(dividingBy: day)).rounded(.up)))
     }
 }

@@ -4,8 +4,10 @@ public enum SupervisorMessage: Sendable, Equatable {
     case welcome(protocolVersion: UInt16, slot: UInt32)
     /// Answer to `authorize`: allowed, with the token's identity.
     case authorized(correlation: UInt32, grant: TokenGrant)
-    /// Answer to `authorize`: refused, with the error the client must see.
-    case refused(correlation: UInt32, status: UInt16, type: String, code: String?, message: String)
+    /// Answer to `authorize`: refused, with the error the client must see; a non-zero
+    /// `retryAfterSeconds` becomes the response's `Retry-After` (rate limits).
+    case refused(
+        correlation: UInt32, status: UInt16, type: String, code: String?, message: String, retryAfterSeconds: UInt32 = 0)
     /// A client connection to serve. The only message that carries a descriptor (the
     /// accepted socket, via SCM_RIGHTS); the number identifies it in logs.
     case handoff(connectionID: UInt64)
@@ -37,12 +39,13 @@ public enum SupervisorMessage: Sendable, Equatable {
         case .authorized(let correlation, let grant):
             w.u32(correlation)
             grant.encode(into: &w)
-        case .refused(let correlation, let status, let type, let code, let message):
+        case .refused(let correlation, let status, let type, let code, let message, let retryAfter):
             w.u32(correlation)
             w.u16(status)
             w.string(type)
             w.optionalString(code)
             w.string(message)
+            w.u32(retryAfter)
         case .handoff(let id):
             w.u64(id)
         case .shutdown:
@@ -60,7 +63,7 @@ public enum SupervisorMessage: Sendable, Equatable {
         case 5:
             message = .refused(
                 correlation: try r.u32(), status: try r.u16(), type: try r.string("type"),
-                code: try r.optionalString("code"), message: try r.string("message"))
+                code: try r.optionalString("code"), message: try r.string("message"), retryAfterSeconds: try r.u32())
         case 7: message = .handoff(connectionID: try r.u64())
         case 9: message = .shutdown
         default: throw .unknownType(code)

@@ -62,8 +62,11 @@ public final class SupervisorClient: Sendable {
         switch answer {
         case .authorized(_, let grant):
             return .success(grant)
-        case .refused(_, let status, let type, let code, let message):
-            return .failure(APIError(status: Int(status), type: type, code: code, message: message))
+        case .refused(_, let status, let type, let code, let message, let retryAfter):
+            return .failure(
+                APIError(
+                    status: Int(status), type: type, code: code, message: message,
+                    retryAfterSeconds: retryAfter > 0 ? Int(retryAfter) : nil))
         default:
             throw WireError.unknownType(answer.code)
         }
@@ -142,7 +145,7 @@ public final class SupervisorClient: Sendable {
             } else {
                 continuation?.resume(throwing: WireError.malformed(field: "protocolVersion"))
             }
-        case .authorized(let correlation, _), .refused(let correlation, _, _, _, _):
+        case .authorized(let correlation, _), .refused(let correlation, _, _, _, _, _):
             let continuation = state.withLock { $0.pending.removeValue(forKey: correlation) }
             continuation?.resume(returning: message)
         case .handoff(let id):

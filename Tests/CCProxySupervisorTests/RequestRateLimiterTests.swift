@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import CCProxySupervisor
@@ -39,5 +40,23 @@ import Testing
         #expect(ok11, "capacity shrinks to 1; one was left")
         let ok12 = limiter.allow(tokenID: "a", perMinute: 1, now: 0)
         #expect(!ok12)
+    }
+}
+
+@Suite struct RetryAfterTests {
+    @Test func aRefusalSaysWhenTheNextRequestWillBeAllowed() {
+        var limiter = RequestRateLimiter()
+        let first = limiter.take(tokenID: "a", perMinute: 2, now: 0)
+        let second = limiter.take(tokenID: "a", perMinute: 2, now: 0)
+        let third = limiter.take(tokenID: "a", perMinute: 2, now: 0)
+        #expect(first == nil && second == nil)
+        #expect(third == 30, "at 2/min the next slot is 30 s away")
+        let later = limiter.take(tokenID: "a", perMinute: 2, now: 20)
+        #expect(later == 10)
+    }
+
+    @Test func theDailyLimitResetsAtUTCMidnight() {
+        let oneHourBeforeMidnight = Date(timeIntervalSince1970: 86_400 * 20_000 - 3600)
+        #expect(TokenGate.secondsUntilNextUTCDay(oneHourBeforeMidnight) == 3600)
     }
 }

@@ -85,30 +85,33 @@ struct GoldenBytesTests {
         Golden(
             name: "supervisor refused(1, 401, \"x\", nil, \"m\")",
             bytes: [
-                0x00, 0x00, 0x00, 0x13, 0x00, 0x05,
+                0x00, 0x00, 0x00, 0x17, 0x00, 0x05,
                 0x00, 0x00, 0x00, 0x01,
                 0x01, 0x91,
                 0x00, 0x00, 0x00, 0x01, 0x78,
                 0x00,
                 0x00, 0x00, 0x00, 0x01, 0x6D,
+                0x00, 0x00, 0x00, 0x00,  // retryAfterSeconds: none
             ],
             encode: { SupervisorMessage.refused(correlation: 1, status: 401, type: "x", code: nil, message: "m").encode() },
             decodesBack: {
                 (try? SupervisorMessage.decode($0, maxBytes: 64)) == .refused(correlation: 1, status: 401, type: "x", code: nil, message: "m")
             }),
         Golden(
-            name: "supervisor refused with code",
+            name: "supervisor refused with code and retry-after",
             bytes: [
-                0x00, 0x00, 0x00, 0x17, 0x00, 0x05,
+                0x00, 0x00, 0x00, 0x1B, 0x00, 0x05,
                 0x00, 0x00, 0x00, 0x03,
-                0x01, 0x93,
+                0x01, 0xAD,
                 0x00, 0x00, 0x00, 0x01, 0x74,
                 0x01, 0x00, 0x00, 0x00, 0x01, 0x63,
                 0x00, 0x00, 0x00, 0x00,
+                0x00, 0x00, 0x00, 0x3C,  // retryAfterSeconds: 60
             ],
-            encode: { SupervisorMessage.refused(correlation: 3, status: 403, type: "t", code: "c", message: "").encode() },
+            encode: { SupervisorMessage.refused(correlation: 3, status: 429, type: "t", code: "c", message: "", retryAfterSeconds: 60).encode() },
             decodesBack: {
-                (try? SupervisorMessage.decode($0, maxBytes: 64)) == .refused(correlation: 3, status: 403, type: "t", code: "c", message: "")
+                (try? SupervisorMessage.decode($0, maxBytes: 64))
+                    == .refused(correlation: 3, status: 429, type: "t", code: "c", message: "", retryAfterSeconds: 60)
             }),
         Golden(
             name: "supervisor handoff(0x1122334455667788)",

@@ -158,7 +158,7 @@ struct MalformedInputTests {
             (.worker, 2, u32 + s("x") + s("chat")),
             (.worker, 4, s("x") + u64 + u64),
             (.supervisor, 3, u32 + s("i") + s("n") + [0, 0, 0, 1] + s("x") + [1] + s("p") + [0, 1] + s("v")),
-            (.supervisor, 5, u32 + u16 + s("t") + [1] + s("c") + s("m")),
+            (.supervisor, 5, u32 + u16 + s("t") + [1] + s("c") + s("m") + u32),
             (.adminReply, 1, u32 + s("l") + [0] + u32 + [0, 0, 0, 1] + u32 + u32 + s("x") + u64),
             (.adminReply, 3, s("x")),
         ]

@@ -47,6 +47,7 @@ def test_requests_per_minute_limit(proxy):
     r = proxy.request("GET", "/v1/models", bearer=bearer)
     assert r.status == 429, f"third request within a minute with --rpm 2: {r!r}"
     assert r.json()["error"]["type"] == "rate_limit_error", r.json()
+    assert 1 <= int(r.header("Retry-After") or 0) <= 30, f"Retry-After at 2/min: {r!r}"
     # Another token is not affected.
     other = proxy.create_token(f"free-{uuid.uuid4().hex[:6]}")
     assert proxy.request("GET", "/v1/models", bearer=other).status == 200
@@ -60,3 +61,4 @@ def test_tokens_per_day_limit_counts_real_usage(proxy):
     r = proxy.chat("STANDIN:reply again", bearer=bearer)
     assert r.status == 429, f"second turn after exceeding --tpd 10: {r!r}"
     assert "tokens/day" in r.json()["error"]["message"], r.json()
+    assert 1 <= int(r.header("Retry-After") or 0) <= 86400, f"Retry-After until UTC midnight: {r!r}"

@@ -34,6 +34,8 @@ struct ResponseWriter {
 
     /// An error in the OpenAI shape.
     mutating func send(error: APIError, headers: [(String, String)] = []) async throws {
+        var headers = headers
+        if let seconds = error.retryAfterSeconds { headers.append(("Retry-After", String(seconds))) }
         try await send(status: HTTPResponseStatus(statusCode: error.status), body: error.jsonBody(), headers: headers)
     }
 
