@@ -52,6 +52,16 @@ public enum TCPListener {
         throw lastError
     }
 
+    /// Sets TCP_DEFER_ACCEPT: the kernel hands a connection to accept(2) only once the
+    /// client has sent data (or after about `seconds`), so connections that never send a
+    /// request never reach a worker. See tcp(7).
+    public static func deferAccept(_ fd: Int32, seconds: Int32) throws(PosixError) {
+        var value = seconds
+        guard setsockopt(fd, Int32(IPPROTO_TCP), TCP_DEFER_ACCEPT, &value, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+            throw PosixError("setsockopt(TCP_DEFER_ACCEPT)")
+        }
+    }
+
     /// Accepts one connection as a CLOEXEC, *blocking* socket (the worker that adopts it
     /// decides its mode). Returns nil when nothing is pending (EAGAIN) or on the transient
     /// errors accept(2) documents for aborted connections.

@@ -71,6 +71,13 @@ public final class Supervisor {
             let host = configuration.listenHost.isEmpty ? "*" : configuration.listenHost
             listenDescription = "\(host):\(port)"
         }
+        // A connection reaches a worker only once it has sent something: idle connections
+        // cannot tie up the pool (they wait in the kernel, then time out with the read limit).
+        do {
+            try TCPListener.deferAccept(listenerFD, seconds: Int32(Limits.requestReadTimeoutSeconds))
+        } catch {
+            logger.warning("could not set TCP_DEFER_ACCEPT, ignoring", metadata: ["error": "\(error)"])
+        }
         let adminPath = AdminSocket.path(stateDirectory: configuration.stateDirectory)
         adminFD = try UnixStreamSocket.listen(path: adminPath)
         let snapshot = try JSONEncoder().encode(configuration.settings)
