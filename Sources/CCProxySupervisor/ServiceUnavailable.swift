@@ -1,6 +1,6 @@
 // Runs in: the supervisor (`ccproxy serve`).
 // The one HTTP response the supervisor writes itself: a canned 503 when no worker can take a
-// connection. It reads nothing from the client (invariant 2).
+// connection. It never parses what the client sent (invariant 2); it only discards it.
 
 import CCProxyCore
 import Glibc
@@ -14,10 +14,24 @@ enum ServiceUnavailable {
         return Array(head.utf8) + body
     }()
 
-    /// Best effort, never blocks: the socket is switched to non-blocking first.
+    /// Bytes of the client's request discarded before closing (see `answer`).
+    static let maxDiscardBytes = 64 * 1024
+
+    /// Best effort, never blocks: the socket is switched to non-blocking first. What the
+    /// client already sent is read and discarded first, and the write side is shut down
+    /// before the close: closing a socket with unread data makes the kernel send a reset,
+    /// which can destroy the 503 before the client reads it.
     static func answer(_ fd: Int32) {
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+        var scratch = [UInt8](repeating: 0, count: 16 * 1024)
+        var discarded = 0
+        while discarded < maxDiscardBytes {
+            let n = recv(fd, &scratch, scratch.count, Int32(MSG_DONTWAIT))
+            if n <= 0 { break }
+            discarded += n
+        }
         _ = response.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        _ = shutdown(fd, Int32(SHUT_WR))
     }
 }

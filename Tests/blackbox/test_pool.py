@@ -48,5 +48,7 @@ def test_supervisor_answers_503_when_the_queue_is_full(make_proxy):
     finally:
         for s in conns:
             s.close()
-    # Once the clients are gone, the queue drains and the server serves again.
+    # Once the clients are gone, the queued (now closed) connections drain through the worker
+    # and the server serves again.
+    wait_until(lambda: ((st := proxy.status())["queued"] == 0, st), 30, "the wait queue to drain")
     assert chat_text(proxy.chat("STANDIN:reply recovered", timeout=120)) == "recovered"
