@@ -92,7 +92,7 @@ struct ChatCompletionsHandler {
         defer { timeout.cancel() }
 
         let turn = TurnStream(
-            process: process, completionID: "chatcmpl-" + RandomID.uuid().replacingOccurrences(of: "-", with: ""),
+            process: process, completionID: CompletionID.make(),
             model: plan.modelID)
         // The supervisor hears how the turn ended even when the client is gone and a write fails.
         var writeFailure: (any Error)?
