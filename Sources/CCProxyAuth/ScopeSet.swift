@@ -1,3 +1,5 @@
+import CCProxyCore
+
 /// The scopes of one token, without duplicates, in the order they were first given.
 public struct ScopeSet: Sendable, Hashable, CustomStringConvertible {
     /// The scopes, deduplicated, in order.

@@ -96,10 +96,10 @@ public struct ChunkTranslator: Sendable {
                     "claude ended without a result (\(exitDescription ?? "exit status 0"))"
                 )
             }
-            chunk.finishReason = FinishReason.error
+            chunk.finishReason = "error"
             return chunk
         }
-        chunk.finishReason = result.isError ? FinishReason.error : FinishReason.from(stopReason: result.stopReason)
+        chunk.finishReason = result.isError ? "error" : FinishReason(claudeStopReason: result.stopReason.map(ClaudeStopReason.init)).rawValue
         if let usage = result.usage {
             let cached = usage.cacheRead
             chunk.usage = Usage(

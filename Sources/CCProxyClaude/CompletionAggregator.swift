@@ -30,7 +30,7 @@ public struct CompletionAggregator: Sendable {
             created: created,
             model: model,
             content: content,
-            finishReason: finishReason ?? FinishReason.stop,
+            finishReason: finishReason ?? "stop",
             usage: usage
         )
     }

@@ -30,8 +30,8 @@ public enum TurnPlanner {
         settings: ProxySettings
     ) throws(APIError) -> TurnPlan {
         let model = try ResolvedModel.resolve(request.model, settings: settings)
-        let headerEffort = try Effort.normalize(headers.effort, source: "X-CC-Effort")
-        let bodyEffort = try Effort.normalize(request.reasoningEffort, source: "reasoning_effort")
+        let headerEffort = try Effort.parse(headers.effort, source: "X-CC-Effort")?.rawValue
+        let bodyEffort = try Effort.parse(request.reasoningEffort, source: "reasoning_effort")?.rawValue
         let effort = headerEffort ?? bodyEffort ?? nonEmpty(model.alias?.effort) ?? nonEmpty(settings.defaultEffort)
         let claudeModel =
             try headerClaudeModel(headers.claudeModel) ?? nonEmpty(model.claudeModel)

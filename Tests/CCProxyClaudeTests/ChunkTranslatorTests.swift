@@ -87,7 +87,7 @@ struct ChunkTranslatorTests {
     func finishReasons(stopReason: String, expected: String) {
         let run = FixtureSupport.translate([.result(ClaudeResult(isError: false, stopReason: stopReason))])
         #expect(run.terminal.finishReason == expected)
-        #expect(FinishReason.from(stopReason: nil) == "stop")
+        #expect(FinishReason(claudeStopReason: nil) == .stop)
     }
 
     @Test("usage counts cache tokens as prompt tokens")

@@ -1,3 +1,4 @@
+import CCProxyCore
 import CCProxyAuth
 import CCProxyStore
 import Foundation

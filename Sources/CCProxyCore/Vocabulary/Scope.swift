@@ -43,5 +43,5 @@ public enum Scope: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    static let workspacePrefix = "workspace:"
+    public static let workspacePrefix = "workspace:"
 }
