@@ -15,6 +15,19 @@ public enum Limits {
     public static let claudeStderrTailBytes = 64 * 1024
     /// Grace between SIGTERM and SIGKILL when a claude process group is stopped, in seconds.
     public static let claudeKillGraceSeconds: Double = 2
+    /// claude output events buffered for a turn before the worker stops reading claude's
+    /// stdout (back-pressure: a slow client makes claude wait). Reading resumes below the low mark.
+    public static let claudeOutputHighWatermark = 16
+    public static let claudeOutputLowWatermark = 4
+    /// After `request_timeout` stops claude, how long a client still has to read the error
+    /// before the worker closes the connection (a client that stopped reading cannot hold it).
+    public static let timedOutConnectionGraceSeconds: Double = 5
+    /// How long a CORS preflight answer may be cached by the browser (`Access-Control-Max-Age`).
+    public static let corsPreflightMaxAgeSeconds = 600
+    /// How long the worker waits for one remote image (config `remote_images: true`), in seconds.
+    public static let remoteImageTimeoutSeconds: Double = 10
+    /// Longest silence on a stream before an SSE keep-alive comment, when not configured.
+    public static let defaultStreamKeepAliveSeconds: Double = 15
     /// Largest frame on a worker ↔ supervisor channel (SOCK_SEQPACKET datagrams).
     public static let maxWorkerFrameBytes = 64 * 1024
     /// Largest frame on the admin socket.

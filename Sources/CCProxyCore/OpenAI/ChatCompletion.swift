@@ -1,36 +1,60 @@
 /// A complete, non-streamed answer: `object` `chat.completion`, one choice whose message has
 /// role `assistant`.
-public struct ChatCompletion: Sendable, Equatable {
+///
+/// Shape: `{"id","object":"chat.completion","created","model","choices":[{"index":0,
+/// "message":{"role":"assistant","content","reasoning_content"?},"logprobs":null,
+/// "finish_reason"}],"usage"}`. `reasoning_content` is written only when non-empty.
+public struct ChatCompletion: Sendable, Equatable, Encodable {
     public var id: String
     public var created: Int
     public var model: String
     /// The assistant's text.
     public var content: String
-    /// `stop`, `length`, `content_filter` or `error`.
-    public var finishReason: String
-    /// Omitted from the body when nil.
-    public var usage: Usage?
+    /// Thinking, when the request asked for reasoning; nil or empty is omitted.
+    public var reasoningContent: String?
+    public var finishReason: FinishReason
+    public var usage: Usage
 
-    public init(id: String, created: Int, model: String, content: String, finishReason: String, usage: Usage?) {
+    public init(
+        id: String, created: Int, model: String, content: String, reasoningContent: String? = nil,
+        finishReason: FinishReason, usage: Usage
+    ) {
         self.id = id
         self.created = created
         self.model = model
         self.content = content
+        self.reasoningContent = reasoningContent
         self.finishReason = finishReason
         self.usage = usage
     }
 
-    /// The response body, newline-terminated JSON.
-    public func jsonBody() -> [UInt8] {
-        var out = "{\"id\":" + JSONString.quote(id)
-        out += ",\"object\":\"chat.completion\",\"created\":\(created),\"model\":" + JSONString.quote(model)
-        out += ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
-        out += JSONString.quote(content)
-        out += "},\"finish_reason\":" + JSONString.quote(finishReason) + "}]"
-        if let usage {
-            out += ",\"usage\":" + usage.json
+    private enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage }
+    private enum ChoiceKeys: String, CodingKey {
+        case index, message, logprobs
+        case finishReason = "finish_reason"
+    }
+    private enum MessageKeys: String, CodingKey {
+        case role, content
+        case reasoningContent = "reasoning_content"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode("chat.completion", forKey: .object)
+        try c.encode(created, forKey: .created)
+        try c.encode(model, forKey: .model)
+        var choices = c.nestedUnkeyedContainer(forKey: .choices)
+        var choice = choices.nestedContainer(keyedBy: ChoiceKeys.self)
+        try choice.encode(0, forKey: .index)
+        var message = choice.nestedContainer(keyedBy: MessageKeys.self, forKey: .message)
+        try message.encode("assistant", forKey: .role)
+        try message.encode(content, forKey: .content)
+        if let reasoningContent, !reasoningContent.isEmpty {
+            try message.encode(reasoningContent, forKey: .reasoningContent)
         }
-        out += "}\n"
-        return Array(out.utf8)
+        try choice.encodeNil(forKey: .logprobs)
+        try choice.encode(finishReason, forKey: .finishReason)
+        try c.encode(usage, forKey: .usage)
     }
 }

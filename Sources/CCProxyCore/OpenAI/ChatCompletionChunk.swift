@@ -1,20 +1,28 @@
-/// One `chat.completion.chunk` of a streamed answer (one choice, index 0).
+/// One `chat.completion.chunk` of a streamed answer.
 ///
-/// Built for every token delta, so serialisation is hand-written and allocation-light.
 /// Shape: `{"id","object":"chat.completion.chunk","created","model","choices":[{"index":0,
-/// "delta":{"role"?,"content"?},"finish_reason":null|"…"}],"usage"?}`; `usage` is written only
-/// when set.
-public struct ChatCompletionChunk: Sendable, Equatable {
+/// "delta":{"role"?,"content"?,"reasoning_content"?},"logprobs":null,"finish_reason":null|"…"}]}`.
+/// The usage chunk that ends a stream with `stream_options.include_usage` has `"choices":[]` and
+/// `usage`; no other chunk carries `usage`.
+public struct ChatCompletionChunk: Sendable, Equatable, Encodable {
     /// The delta of the one choice. Empty on a terminal chunk (`"delta":{}`).
-    public struct Delta: Sendable, Equatable {
+    public struct Delta: Sendable, Equatable, Encodable {
         /// `"assistant"` on the first chunk of a completion, nil afterwards.
         public var role: String?
-        /// The text added by this chunk.
+        /// Text added by this chunk.
         public var content: String?
+        /// Thinking added by this chunk (when the request asked for reasoning).
+        public var reasoningContent: String?
 
-        public init(role: String? = nil, content: String? = nil) {
+        public init(role: String? = nil, content: String? = nil, reasoningContent: String? = nil) {
             self.role = role
             self.content = content
+            self.reasoningContent = reasoningContent
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case role, content
+            case reasoningContent = "reasoning_content"
         }
     }
 
@@ -23,17 +31,15 @@ public struct ChatCompletionChunk: Sendable, Equatable {
     public var created: Int
     /// The model id as the client should see it (the alias or passthrough id).
     public var model: String
-    public var delta: Delta
-    /// nil until the terminal chunk: `stop`, `length`, `content_filter` or `error`.
-    public var finishReason: String?
+    /// The one choice's delta; nil for the usage chunk (`"choices":[]`).
+    public var delta: Delta?
+    /// nil until the terminal chunk.
+    public var finishReason: FinishReason?
+    /// Only on the usage chunk.
     public var usage: Usage?
 
     public init(
-        id: String,
-        created: Int,
-        model: String,
-        delta: Delta = Delta(),
-        finishReason: String? = nil,
+        id: String, created: Int, model: String, delta: Delta? = Delta(), finishReason: FinishReason? = nil,
         usage: Usage? = nil
     ) {
         self.id = id
@@ -44,33 +50,30 @@ public struct ChatCompletionChunk: Sendable, Equatable {
         self.usage = usage
     }
 
-    /// The chunk as one JSON object (no trailing newline).
-    public var json: String {
-        var out = "{\"id\":"
-        out.reserveCapacity(160 + (delta.content?.utf8.count ?? 0) + model.utf8.count)
-        out += JSONString.quote(id)
-        out += ",\"object\":\"chat.completion.chunk\",\"created\":\(created),\"model\":"
-        out += JSONString.quote(model)
-        out += ",\"choices\":[{\"index\":0,\"delta\":{"
-        if let role = delta.role {
-            out += "\"role\":" + JSONString.quote(role)
-            if delta.content != nil { out += "," }
-        }
-        if let content = delta.content {
-            out += "\"content\":" + JSONString.quote(content)
-        }
-        out += "},\"finish_reason\":"
-        out += finishReason.map(JSONString.quote) ?? "null"
-        out += "}]"
-        if let usage {
-            out += ",\"usage\":" + usage.json
-        }
-        out += "}"
-        return out
+    private enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage }
+    private enum ChoiceKeys: String, CodingKey {
+        case index, delta, logprobs
+        case finishReason = "finish_reason"
     }
 
-    /// The chunk as one server-sent event: `data: {json}\n\n`.
-    public func sseFrame() -> [UInt8] {
-        SSE.frame(json: json)
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode("chat.completion.chunk", forKey: .object)
+        try c.encode(created, forKey: .created)
+        try c.encode(model, forKey: .model)
+        var choices = c.nestedUnkeyedContainer(forKey: .choices)
+        if let delta {
+            var choice = choices.nestedContainer(keyedBy: ChoiceKeys.self)
+            try choice.encode(0, forKey: .index)
+            try choice.encode(delta, forKey: .delta)
+            try choice.encodeNil(forKey: .logprobs)
+            if let finishReason {
+                try choice.encode(finishReason, forKey: .finishReason)
+            } else {
+                try choice.encodeNil(forKey: .finishReason)
+            }
+        }
+        if let usage { try c.encode(usage, forKey: .usage) }
     }
 }

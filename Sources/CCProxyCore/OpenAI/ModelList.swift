@@ -1,15 +1,41 @@
-/// The body of `GET /v1/models`.
-public enum ModelList {
-    /// `{"object":"list","data":[{"id":…,"object":"model","created":…,"owned_by":…},…]}` plus a
-    /// newline, entries in the given order.
-    public static func jsonBody(ids: [(id: String, ownedBy: String)], created: Int) -> [UInt8] {
-        var out = "{\"object\":\"list\",\"data\":["
-        for (index, entry) in ids.enumerated() {
-            if index > 0 { out += "," }
-            out += "{\"id\":" + JSONString.quote(entry.id) + ",\"object\":\"model\",\"created\":\(created)"
-            out += ",\"owned_by\":" + JSONString.quote(entry.ownedBy) + "}"
-        }
-        out += "]}\n"
-        return Array(out.utf8)
+/// One entry of `GET /v1/models`, and the body of `GET /v1/models/{id}`:
+/// `{"id","object":"model","created","owned_by"}`.
+public struct ModelObject: Sendable, Equatable, Encodable {
+    public var id: String
+    public var created: Int
+    public var ownedBy: String
+
+    public init(id: String, created: Int, ownedBy: String) {
+        self.id = id
+        self.created = created
+        self.ownedBy = ownedBy
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, object, created
+        case ownedBy = "owned_by"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode("model", forKey: .object)
+        try c.encode(created, forKey: .created)
+        try c.encode(ownedBy, forKey: .ownedBy)
+    }
+}
+
+/// The body of `GET /v1/models`: `{"object":"list","data":[…]}`, entries in catalogue order.
+public struct ModelList: Sendable, Equatable, Encodable {
+    public var data: [ModelObject]
+
+    public init(data: [ModelObject]) { self.data = data }
+
+    private enum CodingKeys: String, CodingKey { case object, data }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode("list", forKey: .object)
+        try c.encode(data, forKey: .data)
     }
 }

@@ -1,29 +1,49 @@
 /// Token usage as OpenAI reports it.
 ///
 /// `promptTokens` counts every input token the model read, cached ones included (OpenAI's
-/// meaning); `cachedPromptTokens`, when known, says how many of them were cache reads and is
-/// written as `prompt_tokens_details.cached_tokens`.
-public struct Usage: Sendable, Equatable {
+/// meaning); `cachedPromptTokens` says how many of them were cache reads
+/// (`prompt_tokens_details.cached_tokens`). Totals saturate instead of trapping: the numbers
+/// come from claude's output, which the worker does not trust to be small.
+public struct Usage: Sendable, Equatable, Encodable {
     public var promptTokens: Int
     public var completionTokens: Int
     public var totalTokens: Int
-    public var cachedPromptTokens: Int?
+    public var cachedPromptTokens: Int
+    public var reasoningTokens: Int
 
-    public init(promptTokens: Int, completionTokens: Int, totalTokens: Int? = nil, cachedPromptTokens: Int? = nil) {
-        self.promptTokens = promptTokens
-        self.completionTokens = completionTokens
-        self.totalTokens = totalTokens ?? (promptTokens + completionTokens)
-        self.cachedPromptTokens = cachedPromptTokens
+    public init(
+        promptTokens: Int, completionTokens: Int, totalTokens: Int? = nil, cachedPromptTokens: Int? = nil,
+        reasoningTokens: Int = 0
+    ) {
+        self.promptTokens = max(0, promptTokens)
+        self.completionTokens = max(0, completionTokens)
+        let (sum, overflow) = self.promptTokens.addingReportingOverflow(self.completionTokens)
+        self.totalTokens = totalTokens ?? (overflow ? Int.max : sum)
+        self.cachedPromptTokens = max(0, cachedPromptTokens ?? 0)
+        self.reasoningTokens = max(0, reasoningTokens)
     }
 
-    /// The JSON object, e.g. `{"prompt_tokens":3,"completion_tokens":5,"total_tokens":8}`.
-    public var json: String {
-        var out = "{\"prompt_tokens\":\(promptTokens),\"completion_tokens\":\(completionTokens)"
-        out += ",\"total_tokens\":\(totalTokens)"
-        if let cachedPromptTokens {
-            out += ",\"prompt_tokens_details\":{\"cached_tokens\":\(cachedPromptTokens)}"
-        }
-        out += "}"
-        return out
+    /// No tokens at all (claude reported none).
+    public static let zero = Usage(promptTokens: 0, completionTokens: 0)
+
+    private enum CodingKeys: String, CodingKey {
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+        case totalTokens = "total_tokens"
+        case promptDetails = "prompt_tokens_details"
+        case completionDetails = "completion_tokens_details"
+    }
+    private enum PromptDetailKeys: String, CodingKey { case cachedTokens = "cached_tokens" }
+    private enum CompletionDetailKeys: String, CodingKey { case reasoningTokens = "reasoning_tokens" }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(promptTokens, forKey: .promptTokens)
+        try c.encode(completionTokens, forKey: .completionTokens)
+        try c.encode(totalTokens, forKey: .totalTokens)
+        var prompt = c.nestedContainer(keyedBy: PromptDetailKeys.self, forKey: .promptDetails)
+        try prompt.encode(cachedPromptTokens, forKey: .cachedTokens)
+        var completion = c.nestedContainer(keyedBy: CompletionDetailKeys.self, forKey: .completionDetails)
+        try completion.encode(reasoningTokens, forKey: .reasoningTokens)
     }
 }

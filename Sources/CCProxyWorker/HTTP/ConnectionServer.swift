@@ -25,7 +25,6 @@ struct ConnectionServer {
                             wrappingChannelSynchronously: channel)
                     }
                 }
-            let closeFuture = channel.channel.closeFuture
             let eventLoop = channel.channel.eventLoop
             try await channel.executeThenClose { inbound, outbound in
                 // The whole request must arrive within the read timeout.
@@ -50,7 +49,7 @@ struct ConnectionServer {
                     try await writer.send(error: .payloadTooLarge("request body exceeds \(Limits.maxRequestBodyBytes) bytes"))
                     return
                 }
-                let router = Router(context: context, logger: requestLogger, closeFuture: closeFuture)
+                let router = Router(context: context, logger: requestLogger, connection: channel.channel)
                 try await router.handle(request, writer: &writer)
             }
         } catch {

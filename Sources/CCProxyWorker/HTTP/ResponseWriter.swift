@@ -32,10 +32,24 @@ struct ResponseWriter {
         try await outbound.write(.end(nil))
     }
 
+    /// A 204 No Content (no body, so no content headers either, RFC 9110 §8.6).
+    mutating func sendNoContent(headers: [(String, String)]) async throws {
+        var head = makeHead(status: .noContent)
+        for (name, value) in headers { head.headers.add(name: name, value: value) }
+        headSent = true
+        try await outbound.write(.head(head))
+        try await outbound.write(.end(nil))
+    }
+
     /// An error in the OpenAI shape.
+    ///
+    /// `Retry-After` when the error says when to retry (429, 503). `x-should-retry: false` when
+    /// a retry could run the turn again (a failed or timed-out turn, an internal error): the
+    /// openai SDKs otherwise retry 5xx twice, re-running claude and its tools each time.
     mutating func send(error: APIError, headers: [(String, String)] = []) async throws {
         var headers = headers
         if let seconds = error.retryAfterSeconds { headers.append(("Retry-After", String(seconds))) }
+        if error.status >= 500 && error.status != 503 { headers.append(("x-should-retry", "false")) }
         try await send(status: HTTPResponseStatus(statusCode: error.status), body: error.jsonBody(), headers: headers)
     }
 

@@ -9,48 +9,108 @@ import NIOCore
 import NIOHTTP1
 
 /// Maps method and path to a handler; unknown paths are 404, known paths with another
-/// method are 405 with `Allow`, both in the OpenAI error shape.
+/// method are 405 with `Allow`, both in the OpenAI error shape. CORS (when configured)
+/// answers preflights here and decorates every response for allowed origins.
 struct Router {
     let context: WorkerContext
     let logger: Logger
-    /// Completes when the client connection closes (disconnect detection).
-    let closeFuture: EventLoopFuture<Void>
+    /// The client's channel (disconnect detection, timers).
+    let connection: any Channel
 
-    private static let routes: [String: HTTPMethod] = [
-        "/healthz": .GET, "/readyz": .GET, "/v1/models": .GET, "/v1/chat/completions": .POST,
-    ]
+    /// The routes, by the method they accept.
+    enum Route: Equatable {
+        case health, ready, models, model(id: String), chatCompletions
+
+        var method: HTTPMethod {
+            switch self {
+            case .chatCompletions: .POST
+            default: .GET
+            }
+        }
+
+        /// The route for `path`, or nil. `/v1/models/{id}` takes a percent-encoded id.
+        init?(path: String) {
+            switch path {
+            case "/healthz": self = .health
+            case "/readyz": self = .ready
+            case "/v1/models": self = .models
+            case "/v1/chat/completions": self = .chatCompletions
+            default:
+                let prefix = "/v1/models/"
+                guard path.hasPrefix(prefix), path.utf8.count > prefix.utf8.count else { return nil }
+                let raw = String(path.dropFirst(prefix.count))
+                guard let id = raw.removingPercentEncoding, !id.isEmpty, !id.contains("/") else { return nil }
+                self = .model(id: id)
+            }
+        }
+    }
 
     func handle(_ request: HTTPRequest, writer: inout ResponseWriter) async throws {
-        guard let method = Self.routes[request.path] else {
+        let cors = CORSPolicy(origins: context.settings.corsOrigins)
+        let origin = request.header("Origin")
+        writer.extraHeaders += cors.responseHeaders(origin: origin)
+        guard let route = Route(path: request.path) else {
             try await writer.send(error: .notFound("no route for \(request.method.rawValue) \(request.path)"))
             return
         }
-        guard request.method == method else {
-            try await writer.send(
-                error: .methodNotAllowed("\(request.path) accepts \(method.rawValue) only"),
-                headers: [("Allow", method.rawValue)])
+        if request.method == .OPTIONS, cors.isEnabled {
+            try await preflight(request, cors: cors, origin: origin, writer: &writer)
             return
         }
-        switch request.path {
-        case "/healthz":
+        guard request.method == route.method else {
+            try await writer.send(
+                error: .methodNotAllowed("\(request.path) accepts \(route.method.rawValue) only"),
+                headers: [("Allow", route.method.rawValue)])
+            return
+        }
+        switch route {
+        case .health:
             try await HealthHandler(settings: context.settings).health(writer: &writer)
-        case "/readyz":
+        case .ready:
             try await HealthHandler(settings: context.settings).ready(writer: &writer)
-        case "/v1/models":
-            guard try await authorize(request, scope: "chat", writer: &writer) != nil else { return }
-            let body = ModelList.jsonBody(
-                ids: TurnPlanner.modelCatalogue(settings: context.settings), created: Int(Date().timeIntervalSince1970))
-            try await writer.send(status: .ok, body: body)
-        default:
-            guard let grant = try await authorize(request, scope: "chat", writer: &writer) else { return }
-            let handler = ChatCompletionsHandler(context: context, logger: logger, closeFuture: closeFuture)
+        case .models:
+            guard try await authorize(request, scope: .chat, writer: &writer) != nil else { return }
+            let list = ModelList(data: catalogue())
+            try await writer.send(status: .ok, body: ResponseEncoder().body(list))
+        case .model(let id):
+            guard try await authorize(request, scope: .chat, writer: &writer) != nil else { return }
+            guard let model = catalogue().first(where: { $0.id == id }) else {
+                try await writer.send(error: .notFound("The model '\(id)' does not exist", code: "model_not_found"))
+                return
+            }
+            try await writer.send(status: .ok, body: ResponseEncoder().body(model))
+        case .chatCompletions:
+            guard let grant = try await authorize(request, scope: .chat, writer: &writer) else { return }
+            let handler = ChatCompletionsHandler(context: context, logger: logger, connection: connection)
             try await handler.handle(request, grant: grant, writer: &writer)
+        }
+    }
+
+    /// A CORS preflight: 204 with the allow headers for an allowed origin, 403 otherwise.
+    /// No bearer is needed (browsers send none on a preflight).
+    private func preflight(_ request: HTTPRequest, cors: CORSPolicy, origin: String?, writer: inout ResponseWriter) async throws {
+        guard let origin, cors.allows(origin) else {
+            try await writer.send(
+                error: APIError(
+                    status: 403, type: "permission_error", code: "cors_origin_not_allowed",
+                    message: "origin \(origin.map { JSONString.quote($0) } ?? "(none)") is not in cors_origins"))
+            return
+        }
+        writer.extraHeaders.removeAll { $0.0.hasPrefix("Access-Control-") || $0.0 == "Vary" }
+        let headers = cors.preflightHeaders(origin: origin, requestedHeaders: request.header("Access-Control-Request-Headers"))
+        try await writer.sendNoContent(headers: headers)
+    }
+
+    private func catalogue() -> [ModelObject] {
+        let created = Int(Date().timeIntervalSince1970)
+        return TurnPlanner.modelCatalogue(settings: context.settings).map {
+            ModelObject(id: $0.id, created: created, ownedBy: $0.ownedBy)
         }
     }
 
     /// Checks the bearer with the supervisor. Answers 401/403 itself and returns nil when
     /// the request may not proceed.
-    private func authorize(_ request: HTTPRequest, scope: String, writer: inout ResponseWriter) async throws -> TokenGrant? {
+    private func authorize(_ request: HTTPRequest, scope: Scope, writer: inout ResponseWriter) async throws -> TokenGrant? {
         // The scheme name is case-insensitive (RFC 9110 §11.1).
         guard let header = request.headers.first(name: "Authorization"), header.count > 7,
             header.prefix(7).lowercased() == "bearer "
@@ -65,7 +125,7 @@ struct Router {
             try await writer.send(error: .unauthorized("invalid bearer token"), headers: [("WWW-Authenticate", "Bearer")])
             return nil
         }
-        switch try await context.supervisor.authorize(bearer: bearer, scope: scope) {
+        switch try await context.supervisor.authorize(bearer: bearer, scope: scope.description) {
         case .success(let grant):
             return grant
         case .failure(let error):
@@ -75,4 +135,3 @@ struct Router {
         }
     }
 }
-

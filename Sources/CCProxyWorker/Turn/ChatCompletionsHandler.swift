@@ -1,5 +1,5 @@
 // Runs in: a worker (`ccproxy-worker`).
-// POST /v1/chat/completions: decode, plan, run one claude turn, stream or aggregate.
+// POST /v1/chat/completions: the turn pipeline, one small step after another.
 
 import CCProxyClaude
 import CCProxyCore
@@ -9,164 +9,166 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-import Synchronization
 
-/// Runs one chat completion as one `claude` turn.
+/// Runs one chat completion as one `claude` turn:
+/// decode → plan (pure) → workspace → start claude → drive (render → sink) → bill.
 struct ChatCompletionsHandler {
     let context: WorkerContext
     let logger: Logger
-    let closeFuture: EventLoopFuture<Void>
+    /// The client's channel: its close future detects disconnects, its loop runs timers.
+    let connection: any Channel
 
     func handle(_ request: HTTPRequest, grant: TokenGrant, writer: inout ResponseWriter) async throws {
-        let chat: ChatCompletionRequest
         let plan: TurnPlan
         do {
-            chat = try ChatCompletionRequest.decode(request.body)
-            let headers = TurnHeaders(claudeModel: request.header("X-CC-Claude-Model"), effort: request.header("X-CC-Effort"))
-            plan = try TurnPlanner.plan(request: chat, headers: headers, settings: context.settings)
+            plan = try await plan(request, grant: grant)
         } catch {
             try await writer.send(error: error)
             return
         }
-        if !chat.ignoredParameters.isEmpty {
-            writer.extraHeaders.append(("X-CC-Ignored-Params", chat.ignoredParameters.joined(separator: ",")))
-        }
-        // Workspace: a configured one by name (header, else the alias's), never a path.
-        var configuredPath: String?
-        if let name = request.header("X-CC-Workspace") ?? plan.workspaceName {
-            guard let workspace = context.settings.workspaces[name] else {
-                try await writer.send(error: .invalidRequest("unknown workspace: \(JSONString.quote(name))", code: "unknown_workspace"))
-                return
-            }
-            guard grant.scopes.contains("workspace:*") || grant.scopes.contains("workspace:" + name) else {
-                try await writer.send(error: .forbidden("token missing required scope: workspace:\(name)"))
-                return
-            }
-            configuredPath = workspace.path
+        if !plan.ignoredParameters.isEmpty {
+            writer.extraHeaders.append(("X-CC-Ignored-Params", plan.ignoredParameters.joined(separator: ",")))
         }
         let workspace: TurnWorkspace
         do {
-            workspace = try TurnWorkspace.create(
-                stateDirectory: context.settings.stateDirectory, configuredPath: configuredPath, systemPrompt: plan.systemPrompt)
+            workspace = try prepareWorkspace(request, plan: plan, grant: grant)
+        } catch let error as APIError {
+            try await writer.send(error: error)
+            return
         } catch {
             logger.error("could not create the turn's directories", metadata: ["error": "\(error)"])
             try await writer.send(error: .serverError("could not prepare a workspace"))
             return
         }
         defer { workspace.remove() }
-        var arguments = plan.arguments
-        if let file = workspace.systemPromptFile { arguments += ["--append-system-prompt-file", file] }
 
         let process: ClaudeProcess
         do {
-            let executable = context.settings.claudeBinary
-            let environment = workspace.environment(base: context.claudeEnvironment)
-            let workingDirectory = workspace.workingDirectory
-            let input = plan.standardInput
-            let arguments = arguments
-            process = try await SpawnThread.shared.run {
-                try ClaudeProcess.start(
-                    executable: executable, arguments: arguments, environment: environment,
-                    workingDirectory: workingDirectory, input: input)
-            }
+            process = try await ClaudeProcess.start(
+                launch(plan: plan, workspace: workspace), eventLoop: connection.eventLoop, keepAlive: keepAlivePeriod)
         } catch {
             logger.error("could not start claude", metadata: ["error": "\(error)", "binary": "\(context.settings.claudeBinary)"])
             try await writer.send(error: .upstreamError("could not start claude: \(error)"))
             return
         }
-        TurnRegistry.add(process.pid)
-        defer { TurnRegistry.remove(process.pid) }
         try? context.supervisor.send(.turnStarted(processGroup: process.pid))
-        logger.info("turn started", metadata: ["model": "\(plan.modelID)", "claude_pid": "\(process.pid)", "stream": "\(chat.stream)"])
+        logger.info("turn started", metadata: ["model": "\(plan.modelID)", "claude_pid": "\(process.pid)", "stream": "\(plan.stream)"])
 
-        // Disconnect and timeout both stop the process group; the output loop then ends.
-        let stopReason = StopReason()
-        closeFuture.whenComplete { _ in
-            stopReason.set("client disconnected")
-            process.stop()
-        }
-        let timeout = closeFuture.eventLoop.scheduleTask(in: .milliseconds(Int64(context.settings.requestTimeoutSeconds * 1000))) {
-            stopReason.set("request timeout")
-            process.stop()
-        }
+        let stop = TurnStop()
+        let timeout = watch(process, stop: stop)
         defer { timeout.cancel() }
 
-        let turn = TurnStream(
-            process: process, completionID: CompletionID.make(),
-            model: plan.modelID)
-        // The supervisor hears how the turn ended even when the client is gone and a write fails.
-        var writeFailure: (any Error)?
-        do {
-            if chat.stream {
-                try await stream(turn, includeUsage: chat.includeUsage ?? true, writer: &writer, stopReason: stopReason)
-            } else {
-                try await respond(turn, writer: &writer, stopReason: stopReason)
-            }
-        } catch {
-            writeFailure = error
+        let identity = CompletionIdentity(id: CompletionID.make(), created: Int(Date().timeIntervalSince1970), model: plan.modelID)
+        var driver = TurnDriver(
+            process: process, input: plan.standardInput, stop: stop,
+            options: RenderOptions(verbosity: plan.verbosity, includeReasoning: plan.includeReasoning))
+        let report: TurnDriver.Report
+        if plan.stream {
+            var sink = EventStreamSink(writer: writer, identity: identity, includeUsage: plan.includeUsage, keepAlive: keepAliveDuration)
+            report = await driver.run(into: &sink)
+        } else {
+            var sink = CompletionSink(writer: writer, identity: identity)
+            report = await driver.run(into: &sink)
         }
         try? context.supervisor.send(.turnEnded)
-        if let usage = turn.usage {
-            try? context.supervisor.send(.turnFinished(tokenID: grant.tokenID, inputTokens: usage.input, outputTokens: usage.output))
-        }
+        bill(report, grant: grant)
         logger.info(
             "turn finished",
             metadata: [
-                "exit": "\(process.exitStatus.map { "\($0)" } ?? "?")",
-                "stopped": "\(stopReason.value ?? "no")",
+                "exit": "\(report.exit)",
+                "stopped": "\(report.stopCause.map { "\($0)" } ?? "no")",
+                "outcome": "\(report.outcome.map(Self.describe) ?? "not delivered")",
             ])
-        if let writeFailure { throw writeFailure }
     }
 
-    private func stream(_ turn: TurnStream, includeUsage: Bool, writer: inout ResponseWriter, stopReason: StopReason) async throws {
-        try await writer.startEventStream()
-        let output = writer
-        var clientGone = false
-        await turn.run { chunk in
-            guard !clientGone else { return }
-            do {
-                try await output.streamBytes(chunk.sseFrame())
-            } catch {
-                clientGone = true
-                stopReason.set("client disconnected")
-                turn.process.stop()
+    // MARK: - Steps
+
+    /// Decoding and planning: everything about the turn that can be decided without I/O (but
+    /// for fetching remote images first, when the operator enabled them).
+    private func plan(_ request: HTTPRequest, grant: TokenGrant) async throws(APIError) -> TurnPlan {
+        var chat = try ChatCompletionRequest.decode(request.body)
+        if context.settings.remoteImages { chat = try await RemoteImageFetcher.inline(chat) }
+        let headers = TurnHeaders(
+            claudeModel: request.header("X-CC-Claude-Model"), effort: request.header("X-CC-Effort"),
+            verbosity: request.header("X-CC-Verbosity"))
+        return try TurnPlanner.plan(
+            request: chat, headers: headers, settings: context.settings, tokenDefaultVerbosity: grant.defaultVerbosity)
+    }
+
+    /// A configured workspace by name (the header, else the alias's), never a path; else an
+    /// ephemeral one.
+    private func prepareWorkspace(_ request: HTTPRequest, plan: TurnPlan, grant: TokenGrant) throws -> TurnWorkspace {
+        var configuredPath: String?
+        if let name = request.header("X-CC-Workspace") ?? plan.workspaceName {
+            guard let workspace = context.settings.workspaces[name] else {
+                throw APIError.invalidRequest("unknown workspace: \(JSONString.quote(name))", code: "unknown_workspace")
+            }
+            let scopes = Set(grant.scopes.compactMap(Scope.init))
+            guard scopes.contains(.anyWorkspace) || scopes.contains(.workspace(name)) else {
+                throw APIError.forbidden("token missing required scope: \(Scope.workspace(name))")
+            }
+            configuredPath = workspace.path
+        }
+        return try TurnWorkspace.create(
+            stateDirectory: context.settings.stateDirectory, configuredPath: configuredPath,
+            systemPrompt: plan.systemPrompt?.text)
+    }
+
+    private func launch(plan: TurnPlan, workspace: TurnWorkspace) -> ClaudeProcess.Launch {
+        var arguments = plan.arguments
+        if let file = workspace.systemPromptFile, let systemPrompt = plan.systemPrompt {
+            arguments += [systemPrompt.flag, file]
+        }
+        return ClaudeProcess.Launch(
+            executable: context.settings.claudeBinary, arguments: arguments,
+            environment: workspace.environment(base: context.claudeEnvironment),
+            workingDirectory: workspace.workingDirectory)
+    }
+
+    /// Disconnect and timeout both stop the process group; the driver then sees the end of
+    /// claude's output. A timed-out turn also closes the connection a little later, so that a
+    /// client that stopped reading cannot hold the worker (the grace lets a reading client
+    /// receive the error first).
+    private func watch(_ process: ClaudeProcess, stop: TurnStop) -> Scheduled<Void> {
+        connection.closeFuture.whenComplete { _ in
+            stop.set(.clientGone)
+            process.stop()
+        }
+        let connection = self.connection
+        let timeout = context.settings.requestTimeoutSeconds
+        return connection.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) {
+            guard stop.set(.timeout) else { return }
+            process.stop()
+            connection.eventLoop.scheduleTask(in: .milliseconds(Int64(Limits.timedOutConnectionGraceSeconds * 1000))) {
+                connection.close(promise: nil)
             }
         }
-        guard !clientGone else { return }
-        var terminal = turn.finish(stopReason: stopReason.value)
-        if !includeUsage { terminal.usage = nil }
-        try await output.streamBytes(terminal.sseFrame())
-        if let error = turn.upstreamError {
-            // OpenAI clients raise on an error event, so the failure is not mistaken for an answer.
-            try await output.streamBytes(SSE.errorFrame(error))
-        }
-        try await output.streamBytes(SSE.done)
-        try await output.endEventStream()
     }
 
-    private func respond(_ turn: TurnStream, writer: inout ResponseWriter, stopReason: StopReason) async throws {
-        var aggregator = CompletionAggregator(completionID: turn.completionID, model: turn.model, created: turn.created)
-        await turn.run { aggregator.add($0) }
-        let reason = stopReason.value
-        let terminal = turn.finish(stopReason: reason)
-        if reason == "client disconnected" { return }
-        if reason == "request timeout" {
-            try await writer.send(error: APIError(status: 504, type: "timeout_error", code: "request_timeout", message: "the turn exceeded request_timeout"))
-            return
-        }
-        if let error = turn.upstreamError {
-            try await writer.send(error: error)
-            return
-        }
-        aggregator.add(terminal)
-        try await writer.send(status: .ok, body: aggregator.completion().jsonBody())
+    /// Usage goes to the supervisor even when the client is gone: claude's tokens were spent.
+    private func bill(_ report: TurnDriver.Report, grant: TokenGrant) {
+        guard let usage = report.result?.usage else { return }
+        try? context.supervisor.send(
+            .turnFinished(
+                tokenID: grant.tokenID, inputTokens: UInt64(clamping: usage.input), outputTokens: UInt64(clamping: usage.output)))
     }
-}
 
-/// Why a turn was stopped early, first reason wins. Shared with NIO callbacks.
-final class StopReason: Sendable {
-    private let reason = Mutex<String?>(nil)
+    private var keepAliveDuration: Duration? {
+        let seconds = context.settings.streamKeepaliveSeconds
+        return seconds > 0 ? .milliseconds(Int64(seconds * 1000)) : nil
+    }
 
-    func set(_ value: String) { reason.withLock { if $0 == nil { $0 = value } } }
-    var value: String? { reason.withLock { $0 } }
+    /// Ticks come a few times per keep-alive period, so that the silence before a comment is
+    /// at most a third longer than configured.
+    private var keepAlivePeriod: TimeAmount? {
+        let seconds = context.settings.streamKeepaliveSeconds
+        return seconds > 0 ? .milliseconds(max(100, Int64(seconds * 1000 / 3))) : nil
+    }
+
+    private static func describe(_ outcome: TurnOutcome) -> String {
+        switch outcome {
+        case .completed(let finishReason, _): "completed (\(finishReason.rawValue))"
+        case .failed(let error): "failed (\(error.status): \(error.message))"
+        }
+    }
 }

@@ -1,0 +1,130 @@
+// Runs in: a worker (`ccproxy-worker`).
+// Fetches remote `image_url`s when the operator enabled it (`remote_images: true`).
+
+import CCProxyCore
+import Foundation
+import FoundationNetworking
+import Synchronization
+
+/// Replaces `http(s)` image URLs in a request with `data:` URLs, so that the (pure) planner
+/// only ever sees inline images.
+///
+/// Each image is fetched with a deadline (`Limits.remoteImageTimeoutSeconds`) and a size
+/// bound (`Limits.maxImageBytes`, enforced while the body arrives: a huge file is cut off,
+/// not buffered). The media type comes from the response's `Content-Type`; the planner then
+/// checks it like any inline image. A failure is a 400 naming the part.
+enum RemoteImageFetcher {
+    /// `request` with every remote image inlined. Requests without remote images are
+    /// returned unchanged without any I/O.
+    static func inline(_ request: ChatCompletionRequest) async throws(APIError) -> ChatCompletionRequest {
+        var request = request
+        var fetched = 0
+        for messageIndex in request.messages.indices {
+            guard case .parts(var parts) = request.messages[messageIndex].content else { continue }
+            var changed = false
+            for partIndex in parts.indices {
+                guard case .imageURL(let url) = parts[partIndex], isRemote(url) else { continue }
+                let path = "messages[\(messageIndex)].content[\(partIndex)].image_url"
+                fetched += 1
+                guard fetched <= Limits.maxImagesPerRequest else {
+                    throw APIError.invalidRequest(
+                        "\(path): more than \(Limits.maxImagesPerRequest) images in one request", code: "invalid_image")
+                }
+                parts[partIndex] = .imageURL(try await fetch(url, path: path))
+                changed = true
+            }
+            if changed { request.messages[messageIndex].content = .parts(parts) }
+        }
+        return request
+    }
+
+    static func isRemote(_ url: String) -> Bool {
+        let lowered = url.prefix(8).lowercased()
+        return lowered.hasPrefix("http://") || lowered.hasPrefix("https://")
+    }
+
+    private static func fetch(_ text: String, path: String) async throws(APIError) -> String {
+        guard let url = URL(string: text) else {
+            throw APIError.invalidRequest("\(path): not a valid URL", code: "invalid_image")
+        }
+        let result: Result<(Data, String?), ImageFetchFailure> = await withCheckedContinuation { continuation in
+            let delegate = BoundedDownload(limit: Limits.maxImageBytes) { continuation.resume(returning: $0) }
+            let configuration = URLSessionConfiguration.ephemeral
+            configuration.timeoutIntervalForRequest = Limits.remoteImageTimeoutSeconds
+            configuration.timeoutIntervalForResource = Limits.remoteImageTimeoutSeconds
+            let session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
+            session.dataTask(with: url).resume()
+            session.finishTasksAndInvalidate()
+        }
+        switch result {
+        case .success(let (data, contentType)):
+            let mediaType = (contentType ?? "").split(separator: ";").first.map { $0.trimmingWhitespace().lowercased() } ?? ""
+            return "data:\(mediaType);base64," + data.base64EncodedString()
+        case .failure(let failure):
+            throw APIError.invalidRequest("\(path): could not fetch the image: \(failure.reason)", code: "invalid_image")
+        }
+    }
+}
+
+/// Why a remote image could not be had.
+struct ImageFetchFailure: Error {
+    var reason: String
+}
+
+/// Collects one response body up to `limit` bytes, then reports once.
+private final class BoundedDownload: NSObject, URLSessionDataDelegate, Sendable {
+    private struct State {
+        var data = Data()
+        var contentType: String?
+        var failure: ImageFetchFailure?
+        var reported = false
+    }
+
+    private let limit: Int
+    private let state = Mutex(State())
+    private let report: @Sendable (Result<(Data, String?), ImageFetchFailure>) -> Void
+
+    init(limit: Int, report: @escaping @Sendable (Result<(Data, String?), ImageFetchFailure>) -> Void) {
+        self.limit = limit
+        self.report = report
+    }
+
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void
+    ) {
+        if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
+            state.withLock { $0.failure = ImageFetchFailure(reason: "HTTP status \(http.statusCode)") }
+            completionHandler(.cancel)
+            return
+        }
+        if response.expectedContentLength > Int64(limit) {
+            state.withLock { $0.failure = ImageFetchFailure(reason: "larger than \(limit) bytes") }
+            completionHandler(.cancel)
+            return
+        }
+        state.withLock { $0.contentType = response.mimeType }
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        let over = state.withLock { state -> Bool in
+            state.data.append(data)
+            guard state.data.count > limit else { return false }
+            state.failure = ImageFetchFailure(reason: "larger than \(limit) bytes")
+            return true
+        }
+        if over { dataTask.cancel() }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        let outcome = state.withLock { state -> Result<(Data, String?), ImageFetchFailure>? in
+            guard !state.reported else { return nil }
+            state.reported = true
+            if let failure = state.failure { return .failure(failure) }
+            if let error { return .failure(ImageFetchFailure(reason: error.localizedDescription)) }
+            return .success((state.data, state.contentType))
+        }
+        if let outcome { report(outcome) }
+    }
+}
