@@ -7,12 +7,15 @@ public struct ClaudeResult: Sendable, Equatable {
         public var output: Int
         public var cacheRead: Int
         public var cacheCreation: Int
+        /// `output_tokens_details.thinking_tokens`: the part of `output` spent thinking.
+        public var thinking: Int
 
-        public init(input: Int = 0, output: Int = 0, cacheRead: Int = 0, cacheCreation: Int = 0) {
+        public init(input: Int = 0, output: Int = 0, cacheRead: Int = 0, cacheCreation: Int = 0, thinking: Int = 0) {
             self.input = input
             self.output = output
             self.cacheRead = cacheRead
             self.cacheCreation = cacheCreation
+            self.thinking = thinking
         }
     }
 
