@@ -56,10 +56,11 @@ public struct ClaudeResult: Sendable, Equatable {
     }
 
     /// The best human-readable account of a failed turn: the result text, else the errors
-    /// joined with "; ", else the subtype.
+    /// joined with "; ", else "no message (subtype …)". It is a detail, to follow a prefix such
+    /// as "claude reported an error: ".
     public var errorDescription: String {
         if let resultText, !resultText.isEmpty { return resultText }
         if !errors.isEmpty { return errors.joined(separator: "; ") }
-        return "claude reported an error (\(subtype ?? "unknown"))"
+        return "no message (subtype \(subtype ?? "unknown"))"
     }
 }

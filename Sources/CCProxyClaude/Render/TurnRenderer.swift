@@ -77,7 +77,7 @@ public struct TurnRenderer: Sendable {
             // An unfinished thinking block is closed, so the answer ends well-formed.
             var out = closeOpenThinkingBlock()
             if !result.isError, text.isEmpty, let final = result.resultText, !final.isEmpty {
-                out += content(text.separate(final, message: "result"))
+                out += content(final)
             }
             return out
         case .system, .other, .unparseable:
