@@ -7,12 +7,15 @@ public struct ClaudeResult: Sendable, Equatable {
         public var output: Int
         public var cacheRead: Int
         public var cacheCreation: Int
+        /// `output_tokens_details.thinking_tokens`: the part of `output` spent thinking.
+        public var thinking: Int
 
-        public init(input: Int = 0, output: Int = 0, cacheRead: Int = 0, cacheCreation: Int = 0) {
+        public init(input: Int = 0, output: Int = 0, cacheRead: Int = 0, cacheCreation: Int = 0, thinking: Int = 0) {
             self.input = input
             self.output = output
             self.cacheRead = cacheRead
             self.cacheCreation = cacheCreation
+            self.thinking = thinking
         }
     }
 
@@ -53,10 +56,11 @@ public struct ClaudeResult: Sendable, Equatable {
     }
 
     /// The best human-readable account of a failed turn: the result text, else the errors
-    /// joined with "; ", else the subtype.
+    /// joined with "; ", else "no message (subtype …)". It is a detail, to follow a prefix such
+    /// as "claude reported an error: ".
     public var errorDescription: String {
         if let resultText, !resultText.isEmpty { return resultText }
         if !errors.isEmpty { return errors.joined(separator: "; ") }
-        return "claude reported an error (\(subtype ?? "unknown"))"
+        return "no message (subtype \(subtype ?? "unknown"))"
     }
 }

@@ -59,7 +59,8 @@ struct StreamJSONLine: Decodable {
                         input: $0.input ?? 0,
                         output: $0.output ?? 0,
                         cacheRead: $0.cacheRead ?? 0,
-                        cacheCreation: $0.cacheCreation ?? 0
+                        cacheCreation: $0.cacheCreation ?? 0,
+                        thinking: $0.thinking ?? 0
                     )
                 },
                 sessionID: sessionID,
@@ -194,12 +195,21 @@ struct UsageBody: Decodable {
     var output: Int?
     var cacheRead: Int?
     var cacheCreation: Int?
+    var thinking: Int?
 
     private enum CodingKeys: String, CodingKey {
         case input = "input_tokens"
         case output = "output_tokens"
         case cacheRead = "cache_read_input_tokens"
         case cacheCreation = "cache_creation_input_tokens"
+        case outputDetails = "output_tokens_details"
+    }
+    private struct OutputDetails: Decodable {
+        var thinking: Int?
+        private enum CodingKeys: String, CodingKey { case thinking = "thinking_tokens" }
+        init(from decoder: any Decoder) throws {
+            thinking = try decoder.container(keyedBy: CodingKeys.self).lenient(Int.self, .thinking)
+        }
     }
 
     init(from decoder: any Decoder) throws {
@@ -208,6 +218,7 @@ struct UsageBody: Decodable {
         output = c.lenient(Int.self, .output)
         cacheRead = c.lenient(Int.self, .cacheRead)
         cacheCreation = c.lenient(Int.self, .cacheCreation)
+        thinking = c.lenient(OutputDetails.self, .outputDetails)?.thinking
     }
 }
 

@@ -36,4 +36,18 @@ public enum Limits {
     public static let maxBearerBytes = 256
     /// Longest request id (`X-Request-Id`) echoed back; longer ones are replaced.
     public static let maxRequestIDBytes = 128
+    /// Longest tool result body shown in `verbose` output, in UTF-8 bytes; the rest is replaced
+    /// by a "… [truncated N bytes]" marker (a `cat` of a large file must not flood the chat).
+    public static let verboseToolResultBytes = 8192
+    /// Longest rendering of one tool input value in a `narrated` tool line, in UTF-8 bytes
+    /// (then "…"): the line names what the tool does, not the whole file it writes.
+    public static let narratedToolInputValueBytes = 60
+    /// Longest argument list of a `narrated` tool line, in UTF-8 bytes (then "…"), so that a
+    /// tool call stays one readable line.
+    public static let narratedToolSummaryBytes = 160
+    /// Longest `narrated` tool result line, in UTF-8 bytes (then "…").
+    public static let narratedToolResultBytes = 200
+    /// Characters of claude's stderr (the newest) quoted in the error of a turn that ended
+    /// without a result: enough for the CLI's last message, not a dump of its log.
+    public static let upstreamErrorStderrCharacters = 500
 }

@@ -39,23 +39,33 @@ enum FixtureSupport {
         try lines(try bytes(name)).map { ClaudeEventDecoder.decode(line: $0) }
     }
 
-    struct Run {
-        var chunks: [ChatCompletionChunk]
-        var terminal: ChatCompletionChunk
-        var translator: ChunkTranslator
-        var text: String { chunks.compactMap(\.delta.content).joined() }
+    /// What a renderer made of a turn: every delta in order, and each channel joined (what a
+    /// non-streaming answer carries).
+    struct Rendering {
+        var deltas: [TurnDelta]
+        var content: String {
+            deltas.map { if case .content(let text) = $0 { text } else { "" } }.joined()
+        }
+        var reasoning: String {
+            deltas.map { if case .reasoning(let text) = $0 { text } else { "" } }.joined()
+        }
     }
 
-    static func translate(_ events: [ClaudeEvent], exitDescription: String? = nil) -> Run {
-        var translator = ChunkTranslator(completionID: "chatcmpl-test", model: "m", created: 1_700_000_000)
-        var chunks: [ChatCompletionChunk] = []
-        for event in events { chunks += translator.consume(event) }
-        let terminal = translator.finish(exitDescription: exitDescription)
-        return Run(chunks: chunks, terminal: terminal, translator: translator)
+    static func render(_ events: [ClaudeEvent], _ options: RenderOptions) -> Rendering {
+        var renderer = TurnRenderer(options: options)
+        return Rendering(deltas: events.flatMap { renderer.consume($0) })
     }
 
-    static func translate(fixture name: String, exitDescription: String? = nil) throws -> Run {
-        translate(try events(name), exitDescription: exitDescription)
+    static func render(
+        fixture name: String, _ verbosity: Verbosity, includeReasoning: Bool = false
+    ) throws -> Rendering {
+        render(try events(name), RenderOptions(verbosity: verbosity, includeReasoning: includeReasoning))
+    }
+
+    static func track(_ events: [ClaudeEvent]) -> TurnOutcomeTracker {
+        var tracker = TurnOutcomeTracker()
+        for event in events { tracker.consume(event) }
+        return tracker
     }
 
     /// Parses `bytes` with Foundation's strict parser (an independent check of our encoders).

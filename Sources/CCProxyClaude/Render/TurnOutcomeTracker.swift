@@ -1,0 +1,63 @@
+import CCProxyCore
+
+/// Watches a turn's events for what decides its outcome: the `result` line and the session id.
+/// Pure, like the renderers; the runner adds how the process ended and its stderr.
+public struct TurnOutcomeTracker: Sendable {
+    /// The turn's `result`, once seen.
+    public private(set) var result: ClaudeResult?
+    /// The claude session id: from the first `system` event (`init` carries it, and every
+    /// later one repeats it), replaced by the `result`'s when that has one.
+    public private(set) var sessionID: String?
+    /// Lines that were not stream-json (skipped; for diagnostics).
+    public private(set) var unparseableLines = 0
+
+    public init() {}
+
+    /// Feeds one event (every event of the turn, in order, subagents' included).
+    public mutating func consume(_ event: ClaudeEvent) {
+        switch event {
+        case .system(_, let id):
+            if sessionID == nil { sessionID = id }
+        case .result(let result):
+            self.result = result
+            if let id = result.sessionID { sessionID = id }
+        case .unparseable:
+            unparseableLines += 1
+        case .streamEvent, .assistant, .user, .other:
+            break
+        }
+    }
+
+    /// The outcome, once claude has exited and all its output was consumed.
+    ///
+    /// - A successful `result` completes the turn, even after a non-zero exit (the answer was
+    ///   whole): finish reason from its stop reason, usage from its counts.
+    /// - An error `result` fails it with 502 `upstream_error`: "claude reported an API error
+    ///   (status N): <text>" when the API status is known, else "claude reported an error:
+    ///   <text>".
+    /// - No result fails it with "claude ended without a result (<how it ended>)", followed by
+    ///   ": <stderr>" (its last `Limits.upstreamErrorStderrCharacters` characters) when claude
+    ///   wrote any.
+    /// - Parameters:
+    ///   - exitDescription: how claude ended when not with status 0 ("exit status 1", "killed
+    ///     by signal 9"), nil for a clean exit.
+    ///   - stderrTail: the end of claude's stderr, possibly empty.
+    public func outcome(exitDescription: String?, stderrTail: String) -> TurnOutcome {
+        guard let result else {
+            var message = "claude ended without a result (\(exitDescription ?? "exit status 0"))"
+            let stderr = stderrTail.trimmingWhitespace()
+            if !stderr.isEmpty { message += ": " + stderr.suffix(Limits.upstreamErrorStderrCharacters) }
+            return .failed(.upstreamError(message))
+        }
+        guard result.isError else {
+            return .completed(
+                finishReason: FinishReason(claudeStopReason: result.stopReason.map(ClaudeStopReason.init)),
+                usage: Usage(claudeTokens: result.usage)
+            )
+        }
+        if let status = result.apiErrorStatus {
+            return .failed(.upstreamError("claude reported an API error (status \(status)): \(result.errorDescription)"))
+        }
+        return .failed(.upstreamError("claude reported an error: \(result.errorDescription)"))
+    }
+}
