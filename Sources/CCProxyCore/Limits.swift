@@ -23,4 +23,14 @@ public enum Limits {
     public static let maxBearerBytes = 256
     /// Longest request id (`X-Request-Id`) echoed back; longer ones are replaced.
     public static let maxRequestIDBytes = 128
+    /// Largest decoded image accepted in a request (5 MiB, the Anthropic API's limit per image).
+    public static let maxImageBytes = 5 * 1024 * 1024
+    /// Most images sent to claude for one request (the images of the latest user message).
+    public static let maxImagesPerRequest = 20
+    /// Time allowed to fetch one remote image when `remote_images` is on, in seconds.
+    public static let remoteImageTimeoutSeconds: Double = 10
+    /// Most names listed in `X-CC-Ignored-Params`.
+    public static let maxIgnoredParameterNames = 32
+    /// Longest `X-CC-Ignored-Params` value, in bytes.
+    public static let maxIgnoredParametersHeaderBytes = 1024
 }

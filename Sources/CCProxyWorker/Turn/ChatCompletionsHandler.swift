@@ -22,8 +22,12 @@ struct ChatCompletionsHandler {
         let plan: TurnPlan
         do {
             chat = try ChatCompletionRequest.decode(request.body)
-            let headers = TurnHeaders(claudeModel: request.header("X-CC-Claude-Model"), effort: request.header("X-CC-Effort"))
-            plan = try TurnPlanner.plan(request: chat, headers: headers, settings: context.settings)
+            let headers = TurnHeaders(
+                claudeModel: request.header("X-CC-Claude-Model"), effort: request.header("X-CC-Effort"),
+                verbosity: request.header("X-CC-Verbosity"))
+            plan = try TurnPlanner.plan(
+                request: chat, headers: headers, settings: context.settings,
+                tokenDefaultVerbosity: grant.defaultVerbosity)
         } catch {
             try await writer.send(error: error)
             return
@@ -47,7 +51,7 @@ struct ChatCompletionsHandler {
         let workspace: TurnWorkspace
         do {
             workspace = try TurnWorkspace.create(
-                stateDirectory: context.settings.stateDirectory, configuredPath: configuredPath, systemPrompt: plan.systemPrompt)
+                stateDirectory: context.settings.stateDirectory, configuredPath: configuredPath, systemPrompt: plan.systemPrompt?.text)
         } catch {
             logger.error("could not create the turn's directories", metadata: ["error": "\(error)"])
             try await writer.send(error: .serverError("could not prepare a workspace"))
@@ -55,7 +59,7 @@ struct ChatCompletionsHandler {
         }
         defer { workspace.remove() }
         var arguments = plan.arguments
-        if let file = workspace.systemPromptFile { arguments += ["--append-system-prompt-file", file] }
+        if let file = workspace.systemPromptFile, let flag = plan.systemPrompt?.flag { arguments += [flag, file] }
 
         let process: ClaudeProcess
         do {
