@@ -6,7 +6,8 @@ struct ResolvedModel: Equatable {
     var id: String
     /// The alias, when the id named one.
     var alias: ModelAlias?
-    /// The claude model the id itself implies (alias `claude_model`, or the passthrough value).
+    /// The claude model the id itself implies (alias `claude_model`, or the passthrough value),
+    /// not yet pinned.
     var claudeModel: String?
 
     /// Resolves `requested` against the settings.
@@ -43,12 +44,16 @@ struct ResolvedModel: Equatable {
     /// The passthrough families, in catalogue order.
     static let families = ["opus", "sonnet", "haiku"]
 
+    /// `name` with a family name (`opus`, `sonnet`, `haiku`) replaced by its `model_versions`
+    /// pin when one is set; any other value unchanged.
+    static func pinned(_ name: String, settings: ProxySettings) -> String {
+        guard families.contains(name), let pin = settings.modelVersions[name], !pin.isEmpty else { return name }
+        return pin
+    }
+
     /// The claude model for a passthrough id, or nil when `id` is not one.
     static func passthrough(_ id: String, settings: ProxySettings) -> String? {
-        if families.contains(id) {
-            if let pinned = settings.modelVersions[id], !pinned.isEmpty { return pinned }
-            return id
-        }
+        if families.contains(id) { return pinned(id, settings: settings) }
         for family in families {
             let prefix = "claude-\(family)-"
             if id.hasPrefix(prefix), id.utf8.count > prefix.utf8.count, id.utf8.count <= 128,

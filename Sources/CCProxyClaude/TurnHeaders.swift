@@ -5,9 +5,12 @@ public struct TurnHeaders: Sendable, Equatable {
     public var claudeModel: String?
     /// `X-CC-Effort`: overrides `reasoning_effort`, the alias and the default.
     public var effort: String?
+    /// `X-CC-Verbosity`: overrides the token's default verbosity and `default_verbosity`.
+    public var verbosity: String?
 
-    public init(claudeModel: String? = nil, effort: String? = nil) {
+    public init(claudeModel: String? = nil, effort: String? = nil, verbosity: String? = nil) {
         self.claudeModel = claudeModel
         self.effort = effort
+        self.verbosity = verbosity
     }
 }

@@ -1,36 +1,54 @@
+import CCProxyCore
+
 /// Everything needed to run one claude turn for one chat request, decided before spawning.
 ///
-/// Session flags (`--session-id`, `--resume`) and the system prompt file flag are the worker's:
-/// it knows the session state and where it can write files.
+/// Session flags (`--session-id`, `--resume`) and the system prompt file are the worker's: it
+/// knows the session state and where it can write files.
 public struct TurnPlan: Sendable, Equatable {
     /// The model id echoed as `model` in every response object.
     public var modelID: String
     /// argv after the executable: `-p --input-format stream-json --output-format stream-json
     /// --verbose --include-partial-messages [--model M] [--effort E] [--permission-mode P]`.
-    /// Never contains the prompt or the system prompt.
+    /// Never contains the prompt, the system prompt or a file flag.
     public var arguments: [String]
-    /// The alias `system_prompt`, then `"\n\n"`, then the request's system (and developer)
-    /// messages joined with `"\n\n"`; nil when both are empty. The worker writes it to a file
-    /// and adds `--append-system-prompt-file`.
-    public var systemPrompt: String?
-    /// The whole conversation as one stream-json user message line plus `"\n"`:
-    /// `{"type":"user","message":{"role":"user","content":[{"type":"text","text":…}, images…]}}`.
+    /// The system prompt to give claude through a file, or nil when there is none (claude's own
+    /// system prompt is then used unchanged, even for an alias with `system_prompt_mode:
+    /// replace`).
+    public var systemPrompt: SystemPromptPlan?
+    /// The conversation as one stream-json user message line plus `"\n"`:
+    /// `{"type":"user","message":{"role":"user","content":[{"type":"text","text":…},
+    /// {"type":"image","source":{"type":"base64","media_type":…,"data":…}}…]}}`.
     public var standardInput: [UInt8]
-    /// Like `standardInput`, but for `--resume` of a persistent session, where claude already
-    /// holds the earlier turns: only the trailing user message (without the "Conversation so
-    /// far" preamble), or "Continue the assistant response." when the conversation ends with a
-    /// non-user message.
+    /// Like `standardInput`, for `--resume` of a persistent session, where claude already holds
+    /// the earlier turns: the latest user message alone (text and images), or "Continue the
+    /// assistant response." when the conversation ends with a non-user message.
     public var resumeStandardInput: [UInt8]
-    /// The alias' workspace name; resolving it (and any `X-CC-Workspace` header) is the worker's.
+    /// The alias's workspace name; resolving it (and any `X-CC-Workspace` header) is the worker's.
     public var workspaceName: String?
+    /// How the answer is rendered: `X-CC-Verbosity` → the token's default → `default_verbosity`.
+    public var verbosity: Verbosity
+    /// Whether the client asked for reasoning (`reasoning_effort` non-empty, or `X-CC-Effort`
+    /// set): thinking then goes to `reasoning_content`.
+    public var includeReasoning: Bool
+    /// `stream` of the request.
+    public var stream: Bool
+    /// `stream_options.include_usage == true`: a stream ends with a usage chunk.
+    public var includeUsage: Bool
+    /// For `X-CC-Ignored-Params` (joined with `,`); empty means no header.
+    public var ignoredParameters: [String]
 
     public init(
         modelID: String,
         arguments: [String],
-        systemPrompt: String?,
+        systemPrompt: SystemPromptPlan?,
         standardInput: [UInt8],
         resumeStandardInput: [UInt8],
-        workspaceName: String?
+        workspaceName: String?,
+        verbosity: Verbosity,
+        includeReasoning: Bool,
+        stream: Bool,
+        includeUsage: Bool,
+        ignoredParameters: [String]
     ) {
         self.modelID = modelID
         self.arguments = arguments
@@ -38,5 +56,10 @@ public struct TurnPlan: Sendable, Equatable {
         self.standardInput = standardInput
         self.resumeStandardInput = resumeStandardInput
         self.workspaceName = workspaceName
+        self.verbosity = verbosity
+        self.includeReasoning = includeReasoning
+        self.stream = stream
+        self.includeUsage = includeUsage
+        self.ignoredParameters = ignoredParameters
     }
 }

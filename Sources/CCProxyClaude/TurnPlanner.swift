@@ -1,8 +1,9 @@
 import CCProxyCore
 
-/// Turns a chat request into a `TurnPlan`: which model, which flags, which prompt.
+/// Turns a decoded chat request into a `TurnPlan`: which model, which flags, which prompt,
+/// how the answer is rendered.
 ///
-/// Pure: no I/O, no clock, no randomness.
+/// Pure: no I/O, no clock, no randomness. Remote images are never fetched here.
 public enum TurnPlanner {
     /// The flags every turn starts with.
     static let baseArguments = [
@@ -12,63 +13,67 @@ public enum TurnPlanner {
 
     /// Plans one turn.
     ///
-    /// - Model: the alias id; else passthrough (`opus|sonnet|haiku`, pinned by `model_versions`,
-    ///   or a full `claude-opus|sonnet|haiku-…` id); a missing model takes the first alias, else
-    ///   `default` when passthrough is on.
-    /// - `--model`: `X-CC-Claude-Model` → the alias' `claude_model` or the passthrough value →
-    ///   `default_claude_model` → omitted.
+    /// - Model: an exact alias id; else passthrough (`opus|sonnet|haiku`, or a full
+    ///   `claude-opus|sonnet|haiku-…` id); a missing model takes the first alias, else `default`
+    ///   when passthrough is on.
+    /// - `--model`: `X-CC-Claude-Model` → the alias's `claude_model` or the passthrough value →
+    ///   `default_claude_model` → omitted; a family name, wherever it came from, is replaced by
+    ///   its `model_versions` pin.
     /// - `--effort`: `X-CC-Effort` → `reasoning_effort` → alias `effort` → `default_effort` →
     ///   omitted (both client values are validated even when the header wins).
     /// - `--permission-mode`: alias `permission_mode` → `default_permission_mode` → omitted.
-    /// - System prompt: alias `system_prompt` + `"\n\n"` + the request's system messages.
-    /// - Throws: 404 `model_not_found` "The model '<m>' does not exist (see GET /v1/models)";
-    ///   400 naming a bad effort or claude model value; 400 for a conversation without a
-    ///   non-system message, with an empty trailing user message, or with an unsupported image.
+    /// - Verbosity: `X-CC-Verbosity` → `tokenDefaultVerbosity` → `default_verbosity` (an invalid
+    ///   token default, which token creation refuses, is skipped).
+    /// - System prompt: alias `system_prompt` + `"\n\n"` + the system and developer messages, with
+    ///   the alias's `system_prompt_mode`; nil when both are empty.
+    /// - Throws: 404 `model_not_found`; 400 `invalid_effort`, `invalid_verbosity`, a bad
+    ///   `X-CC-Claude-Model`; 400 for a conversation without a user, assistant or tool message,
+    ///   an empty latest user message, or an image that cannot be sent (`invalid_image`).
     public static func plan(
         request: ChatCompletionRequest,
         headers: TurnHeaders,
-        settings: ProxySettings
+        settings: ProxySettings,
+        tokenDefaultVerbosity: String?
     ) throws(APIError) -> TurnPlan {
         let model = try ResolvedModel.resolve(request.model, settings: settings)
-        let headerEffort = try Effort.parse(headers.effort, source: "X-CC-Effort")?.rawValue
-        let bodyEffort = try Effort.parse(request.reasoningEffort, source: "reasoning_effort")?.rawValue
-        let effort = headerEffort ?? bodyEffort ?? nonEmpty(model.alias?.effort) ?? nonEmpty(settings.defaultEffort)
-        let claudeModel =
+        let headerEffort = try Effort.parse(headers.effort, source: "X-CC-Effort")
+        let bodyEffort = try Effort.parse(request.reasoningEffort, source: "reasoning_effort", param: "reasoning_effort")
+        let effort = headerEffort ?? bodyEffort ?? model.alias?.effort ?? settings.defaultEffort
+        let requestedClaudeModel =
             try headerClaudeModel(headers.claudeModel) ?? nonEmpty(model.claudeModel)
             ?? nonEmpty(settings.defaultClaudeModel)
-        let permissionMode = nonEmpty(model.alias?.permissionMode) ?? nonEmpty(settings.defaultPermissionMode)
-        let prompt = try Prompt.flatten(request.messages)
+        let claudeModel = requestedClaudeModel.map { ResolvedModel.pinned($0, settings: settings) }
+        let permissionMode = model.alias?.permissionMode ?? settings.defaultPermissionMode
+        let verbosity = try Verbosity.parse(headers.verbosity, source: "X-CC-Verbosity")
+            ?? storedVerbosity(tokenDefaultVerbosity) ?? settings.defaultVerbosity
+        let transcript = try Transcript.build(request.messages, remoteImagesEnabled: settings.remoteImages)
 
         var arguments = baseArguments
         if let claudeModel { arguments += ["--model", claudeModel] }
-        if let effort { arguments += ["--effort", effort] }
-        if let permissionMode { arguments += ["--permission-mode", permissionMode] }
+        if let effort { arguments += ["--effort", effort.rawValue] }
+        if let permissionMode { arguments += ["--permission-mode", permissionMode.rawValue] }
 
-        let systemParts = [nonEmpty(model.alias?.systemPrompt), prompt.systemText].compactMap { $0 }
+        let systemParts = [nonEmpty(model.alias?.systemPrompt), transcript.systemText].compactMap { $0 }
+        let systemPrompt = systemParts.isEmpty
+            ? nil
+            : SystemPromptPlan(
+                text: systemParts.joined(separator: "\n\n"), mode: model.alias?.systemPromptMode ?? .append)
+        let headerEffortSet = nonEmpty(headers.effort?.trimmingWhitespace()) != nil
+        let bodyEffortSet = nonEmpty(request.reasoningEffort?.trimmingWhitespace()) != nil
         return TurnPlan(
             modelID: model.id,
             arguments: arguments,
-            systemPrompt: systemParts.isEmpty ? nil : systemParts.joined(separator: "\n\n"),
-            standardInput: StreamJSONInput.userMessage(text: prompt.text, images: prompt.images),
-            resumeStandardInput: StreamJSONInput.userMessage(text: prompt.resumeText, images: prompt.images),
-            workspaceName: nonEmpty(model.alias?.workspace)
+            systemPrompt: systemPrompt,
+            standardInput: try StreamJSONInput.userMessage(text: transcript.text, images: transcript.images),
+            resumeStandardInput: try StreamJSONInput.userMessage(
+                text: transcript.resumeText, images: transcript.images),
+            workspaceName: nonEmpty(model.alias?.workspace),
+            verbosity: verbosity,
+            includeReasoning: headerEffortSet || bodyEffortSet,
+            stream: request.stream,
+            includeUsage: request.includeUsage == true,
+            ignoredParameters: request.ignoredParameters
         )
-    }
-
-    /// The `/v1/models` catalogue: every alias (owned by `ccproxy`), then, when passthrough is
-    /// on, `opus`, `sonnet`, `haiku` (owned by `claude-passthrough`, or
-    /// `claude-passthrough → <pinned id>` when pinned), skipping families an alias shadows.
-    public static func modelCatalogue(settings: ProxySettings) -> [(id: String, ownedBy: String)] {
-        var entries: [(id: String, ownedBy: String)] = settings.models.map { ($0.id, "ccproxy") }
-        guard settings.allowPassthroughModels else { return entries }
-        for family in ResolvedModel.families where !settings.models.contains(where: { $0.id == family }) {
-            if let pinned = settings.modelVersions[family], !pinned.isEmpty {
-                entries.append((family, "claude-passthrough → \(pinned)"))
-            } else {
-                entries.append((family, "claude-passthrough"))
-            }
-        }
-        return entries
     }
 
     /// The `X-CC-Claude-Model` value, trimmed; nil when absent or empty.
@@ -77,9 +82,20 @@ public enum TurnPlanner {
         guard let value = nonEmpty(raw?.trimmingWhitespace()) else { return nil }
         let invalid = value.hasPrefix("-") || value.utf8.count > 128 || value.utf8.contains { $0 <= 0x20 || $0 == 0x7F }
         if invalid {
-            throw APIError.invalidRequest("X-CC-Claude-Model \"\(value)\" is not a valid model name")
+            throw APIError.invalidRequest(
+                "X-CC-Claude-Model \"\(value)\" is not a valid model name", code: "invalid_claude_model")
         }
         return value
+    }
+
+    /// A token's stored default verbosity; nil when unset or (never, after token creation's
+    /// check) invalid — the client is not to blame for it.
+    private static func storedVerbosity(_ raw: String?) -> Verbosity? {
+        do {
+            return try Verbosity.parse(raw, source: "default_verbosity")
+        } catch {
+            return nil
+        }
     }
 
     private static func nonEmpty(_ value: String?) -> String? {

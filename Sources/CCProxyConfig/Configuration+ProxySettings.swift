@@ -17,7 +17,10 @@ extension Configuration {
             requestTimeoutSeconds: requestTimeoutSeconds,
             sessionTTLSeconds: sessionTTLSeconds,
             workspaces: workspaces,
-            models: models
+            models: models,
+            corsOrigins: corsOrigins,
+            streamKeepaliveSeconds: streamKeepaliveSeconds,
+            remoteImages: remoteImages
         )
     }
 }

@@ -20,15 +20,15 @@ public struct Configuration: Sendable, Equatable {
     /// The `claude` executable: a path, or a name looked up on `PATH` (`claude_binary`,
     /// YAML only). Default `claude`.
     public var claudeBinary: String
-    /// `text-only` (default), `verbose` or `narrated`.
-    public var defaultVerbosity: String
-    /// `low`, `medium`, `high`, `xhigh` or `max`; nil (the default) leaves it to claude.
-    public var defaultEffort: String?
+    /// `default_verbosity`: `text-only` (default), `verbose` or `narrated`.
+    public var defaultVerbosity: Verbosity
+    /// `default_effort`; nil (the default) leaves it to claude.
+    public var defaultEffort: Effort?
     /// Used when an alias sets no `claude_model`; nil (the default) lets claude choose.
     public var defaultClaudeModel: String?
     /// Passed as `--permission-mode` unless an alias overrides it. Default `bypassPermissions`;
     /// an empty value in the file also means the default, so after loading it is never nil.
-    public var defaultPermissionMode: String?
+    public var defaultPermissionMode: PermissionMode?
     /// Whether `opus`, `sonnet`, `haiku` and full `claude-…` ids are accepted as `model`.
     /// Default true.
     public var allowPassthroughModels: Bool
@@ -44,6 +44,13 @@ public struct Configuration: Sendable, Equatable {
     public var models: [ModelAlias]
     /// The worker pool (`workers`).
     public var workers: PoolSettings
+    /// `cors_origins`: `*` or `scheme://host[:port]` (lowercased, no path), in file order.
+    /// Empty (the default) turns CORS off.
+    public var corsOrigins: [String]
+    /// `stream_keepalive` in seconds; 0 turns SSE keep-alive comments off. Default 15.
+    public var streamKeepaliveSeconds: Double
+    /// `remote_images`: whether http(s) image URLs are fetched. Default false.
+    public var remoteImages: Bool
     /// The absolute path of the file this configuration was loaded from; nil when it was
     /// parsed from a string.
     public var sourcePath: String?
@@ -57,10 +64,10 @@ public struct Configuration: Sendable, Equatable {
         metricsListen: ListenAddress? = nil,
         stateDirectory: String = Configuration.defaultStateDirectory,
         claudeBinary: String = "claude",
-        defaultVerbosity: String = "text-only",
-        defaultEffort: String? = nil,
+        defaultVerbosity: Verbosity = .textOnly,
+        defaultEffort: Effort? = nil,
         defaultClaudeModel: String? = nil,
-        defaultPermissionMode: String? = "bypassPermissions",
+        defaultPermissionMode: PermissionMode? = .bypassPermissions,
         allowPassthroughModels: Bool = true,
         modelVersions: [String: String] = [:],
         sessionTTLSeconds: Double = 1800,
@@ -68,7 +75,10 @@ public struct Configuration: Sendable, Equatable {
         workspaces: [String: WorkspaceSettings] = [:],
         models: [ModelAlias] = [],
         workers: PoolSettings = PoolSettings(),
-        sourcePath: String? = nil
+        sourcePath: String? = nil,
+        corsOrigins: [String] = [],
+        streamKeepaliveSeconds: Double = 15,
+        remoteImages: Bool = false
     ) {
         self.listen = listen
         self.metricsListen = metricsListen
@@ -86,5 +96,8 @@ public struct Configuration: Sendable, Equatable {
         self.models = models
         self.workers = workers
         self.sourcePath = sourcePath
+        self.corsOrigins = corsOrigins
+        self.streamKeepaliveSeconds = streamKeepaliveSeconds
+        self.remoteImages = remoteImages
     }
 }

@@ -39,13 +39,15 @@ struct ConfigurationDecoder {
         case "claude_binary":
             if let text = reader.nonEmptyString(value, key: key) { configuration.claudeBinary = text }
         case "default_verbosity":
-            if let text = reader.nonEmptyString(value, key: key) { configuration.defaultVerbosity = text }
+            if let verbosity = reader.verbosity(value, key: key) { configuration.defaultVerbosity = verbosity }
         case "default_effort":
-            configuration.defaultEffort = reader.nonEmptyString(value, key: key)
+            configuration.defaultEffort = reader.oneOf(value, key: key, as: Effort.self)
         case "default_claude_model":
             configuration.defaultClaudeModel = reader.nonEmptyString(value, key: key)
         case "default_permission_mode":
-            if let text = reader.nonEmptyString(value, key: key) { configuration.defaultPermissionMode = text }
+            if let mode = reader.oneOf(value, key: key, as: PermissionMode.self) {
+                configuration.defaultPermissionMode = mode
+            }
         case "allow_passthrough_models":
             if let flag = reader.bool(value, key: key) { configuration.allowPassthroughModels = flag }
         case "model_versions":
@@ -60,6 +62,14 @@ struct ConfigurationDecoder {
             decodeModels(value)
         case "workers":
             decodeWorkers(value)
+        case "cors_origins":
+            decodeCORSOrigins(value)
+        case "stream_keepalive":
+            if let seconds = reader.durationAllowingZero(value, key: key) {
+                configuration.streamKeepaliveSeconds = seconds
+            }
+        case "remote_images":
+            if let flag = reader.bool(value, key: key) { configuration.remoteImages = flag }
         default:
             // Unknown keys were reported and dropped by `entries`.
             break
@@ -106,19 +116,40 @@ struct ConfigurationDecoder {
             let key = "models[\(index)]"
             let problemsBefore = reader.problems.count
             var model = ModelAlias(id: "")
+            var closedSetValues: [(field: String, value: Node)] = []
             for (field, value) in reader.entries(item, key: key, allowedKeys: ConfigurationSchema.modelKeys) ?? [] {
                 let fieldKey = "\(key).\(field)"
                 switch field {
                 case "id": model.id = reader.string(value, key: fieldKey) ?? ""
                 case "workspace": model.workspace = reader.nonEmptyString(value, key: fieldKey)
                 case "system_prompt": model.systemPrompt = reader.nonEmptyString(value, key: fieldKey)
-                case "effort": model.effort = reader.nonEmptyString(value, key: fieldKey)
                 case "claude_model": model.claudeModel = reader.nonEmptyString(value, key: fieldKey)
-                default: model.permissionMode = reader.nonEmptyString(value, key: fieldKey)
+                default: closedSetValues.append((field, value))
                 }
             }
             if reader.problems.count > problemsBefore { brokenModelIndices.insert(index) }
+            // A bad value of a closed set is reported, but the entry's other checks still run.
+            for (field, value) in closedSetValues {
+                let fieldKey = "\(key).\(field)"
+                switch field {
+                case "effort": model.effort = reader.oneOf(value, key: fieldKey, as: Effort.self)
+                case "permission_mode": model.permissionMode = reader.oneOf(value, key: fieldKey, as: PermissionMode.self)
+                default:
+                    model.systemPromptMode = reader.oneOf(value, key: fieldKey, as: SystemPromptMode.self) ?? .append
+                }
+            }
             configuration.models.append(model)
+        }
+    }
+
+    private mutating func decodeCORSOrigins(_ node: Node) {
+        for (index, item) in (reader.items(node, key: "cors_origins") ?? []).enumerated() {
+            let key = "cors_origins[\(index)]"
+            guard let text = reader.string(item, key: key) else { continue }
+            switch CORSOrigin.normalized(text) {
+            case .success(let origin): configuration.corsOrigins.append(origin)
+            case .failure(let problem): reader.report("\(key) \(quoted(text)) \(problem.text)")
+            }
         }
     }
 

@@ -5,18 +5,17 @@ enum ConfigurationSchema {
         "listen", "metrics_listen", "state_dir", "claude_binary", "default_verbosity",
         "default_effort", "default_claude_model", "default_permission_mode",
         "allow_passthrough_models", "model_versions", "session_ttl", "request_timeout",
-        "workspaces", "models", "workers",
+        "workspaces", "models", "workers", "cors_origins", "stream_keepalive", "remote_images",
     ]
     /// Keys of one `workspaces` entry.
     static let workspaceKeys = ["path", "description"]
     /// Keys of one `models` entry.
-    static let modelKeys = ["id", "workspace", "system_prompt", "effort", "claude_model", "permission_mode"]
+    static let modelKeys = [
+        "id", "workspace", "system_prompt", "system_prompt_mode", "effort", "claude_model", "permission_mode",
+    ]
     /// Keys of `workers`.
     static let workerKeys = ["min_idle", "max", "max_requests"]
 
-    static let verbosities = ["text-only", "verbose", "narrated"]
-    static let efforts = ["low", "medium", "high", "xhigh", "max"]
-    static let permissionModes = ["acceptEdits", "bypassPermissions", "default", "dontAsk", "plan", "auto"]
     static let modelFamilies = ["opus", "sonnet", "haiku"]
 
     /// The longest duration accepted (one year), in seconds.

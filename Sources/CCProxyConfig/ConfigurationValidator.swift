@@ -1,6 +1,7 @@
 import CCProxyCore
 
-/// The rules a decoded configuration must satisfy, checked all at once.
+/// The rules a decoded configuration must satisfy, checked all at once. (Closed sets such as
+/// `default_verbosity` or `models[i].effort` are checked while decoding, in file order.)
 ///
 /// Problems come in a fixed order: top-level values in documentation order, then
 /// `model_versions` and `workspaces` by sorted key, `models` by index, then `workers`.
@@ -18,7 +19,6 @@ struct ConfigurationValidator {
         if !configuration.stateDirectory.hasPrefix("/") {
             problems.append("state_dir \(quoted(configuration.stateDirectory)) must be absolute")
         }
-        problems += defaultsProblems(configuration)
         problems += modelVersionProblems(configuration.modelVersions)
         problems += modelProblems(configuration)
         problems += workspaceProblems(configuration.workspaces)
@@ -32,23 +32,6 @@ struct ConfigurationValidator {
         let overlaps = metrics.host == listen.host || metrics.host.isEmpty || listen.host.isEmpty
         guard metrics.port != 0, metrics.port == listen.port, overlaps else { return [] }
         return ["metrics_listen \(quoted(metrics.description)) must not use the port of listen \(quoted(listen.description))"]
-    }
-
-    private func defaultsProblems(_ configuration: Configuration) -> [String] {
-        var problems: [String] = []
-        let verbosity = configuration.defaultVerbosity
-        if !ConfigurationSchema.verbosities.contains(verbosity) {
-            problems.append("default_verbosity \(quoted(verbosity)) must be text-only, verbose, or narrated")
-        }
-        if let effort = configuration.defaultEffort, let problem = Self.effortProblem(effort, key: "default_effort") {
-            problems.append(problem)
-        }
-        if let mode = configuration.defaultPermissionMode,
-            let problem = Self.permissionModeProblem(mode, key: "default_permission_mode")
-        {
-            problems.append(problem)
-        }
-        return problems
     }
 
     private func modelVersionProblems(_ versions: [String: String]) -> [String] {
@@ -88,14 +71,6 @@ struct ConfigurationValidator {
             {
                 problems.append("\(key).workspace \(quoted(workspace)) does not exist in workspaces")
             }
-            if let effort = model.effort, let problem = Self.effortProblem(effort, key: "\(key).effort") {
-                problems.append(problem)
-            }
-            if let mode = model.permissionMode,
-                let problem = Self.permissionModeProblem(mode, key: "\(key).permission_mode")
-            {
-                problems.append(problem)
-            }
         }
         return problems
     }
@@ -132,17 +107,6 @@ struct ConfigurationValidator {
             problems.append("workers.max_requests (\(workers.maxRequestsPerWorker)) must be at least 1")
         }
         return problems
-    }
-
-    private static func effortProblem(_ effort: String, key: String) -> String? {
-        guard !ConfigurationSchema.efforts.contains(effort) else { return nil }
-        return "\(key) \(quoted(effort)) must be one of: low, medium, high, xhigh, max (or empty)"
-    }
-
-    private static func permissionModeProblem(_ mode: String, key: String) -> String? {
-        guard !ConfigurationSchema.permissionModes.contains(mode) else { return nil }
-        let allowed = ConfigurationSchema.permissionModes.joined(separator: ", ")
-        return "\(key) \(quoted(mode)) must be one of: \(allowed) (or empty)"
     }
 
     /// `claude-opus-…`, `claude-sonnet-…` or `claude-haiku-…` with something after the dash.

@@ -59,6 +59,13 @@ struct NodeReader {
     /// Nil for null and for zero (both mean "use the default"); negative values and values
     /// over a year are problems (the cap keeps every consumer's conversion from overflowing).
     mutating func duration(_ node: Node, key: String) -> Double? {
+        guard let seconds = durationAllowingZero(node, key: key) else { return nil }
+        return seconds == 0 ? nil : seconds
+    }
+
+    /// Like `duration`, but zero is a value (for keys where 0 means "off"); nil only for null
+    /// and problems.
+    mutating func durationAllowingZero(_ node: Node, key: String) -> Double? {
         guard !Self.isNull(node) else { return nil }
         guard let scalar = node.scalar else {
             report("\(key) must be a duration, not \(Self.kind(of: node))")
@@ -83,7 +90,7 @@ struct NodeReader {
             report("\(key) \(quoted(scalar.string)) must be at most 8760h (one year)")
             return nil
         }
-        return seconds == 0 ? nil : seconds
+        return seconds
     }
 
     /// The entries of a mapping in file order; nil (and no problem) for null.

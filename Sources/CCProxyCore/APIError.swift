@@ -1,5 +1,5 @@
 /// An error as an OpenAI client expects it: an HTTP status and
-/// `{"error":{"message":…,"type":…,"param":null,"code":…}}`.
+/// `{"error":{"message":…,"type":…,"param":…|null,"code":…|null}}`.
 ///
 /// Every refusal a client can see is one of these, whichever process decided it (the
 /// supervisor's authorization answers travel over the wire as status, type, code, message).
@@ -14,17 +14,25 @@ public struct APIError: Error, Sendable, Equatable {
     public var message: String
     /// When the client may try again (the `Retry-After` header), for 429 and 503.
     public var retryAfterSeconds: Int?
+    /// The request field the error is about, as a path (`messages[2].role`,
+    /// `messages[0].content[1].image_url`, `n`), or nil. Written as OpenAI's `param`.
+    public var param: String?
 
-    public init(status: Int, type: String, code: String? = nil, message: String, retryAfterSeconds: Int? = nil) {
+    public init(
+        status: Int, type: String, code: String? = nil, message: String, retryAfterSeconds: Int? = nil,
+        param: String? = nil
+    ) {
         self.status = status
         self.type = type
         self.code = code
         self.message = message
         self.retryAfterSeconds = retryAfterSeconds
+        self.param = param
     }
 
-    public static func invalidRequest(_ message: String, code: String? = nil) -> APIError {
-        APIError(status: 400, type: "invalid_request_error", code: code, message: message)
+    /// A 400 `invalid_request_error`, optionally naming the request field it is about.
+    public static func invalidRequest(_ message: String, code: String? = nil, param: String? = nil) -> APIError {
+        APIError(status: 400, type: "invalid_request_error", code: code, message: message, param: param)
     }
     public static func unauthorized(_ message: String) -> APIError {
         APIError(status: 401, type: "authentication_error", code: "invalid_api_key", message: message)
@@ -56,7 +64,8 @@ public struct APIError: Error, Sendable, Equatable {
         var out = #"{"error":{"message":"#
         out += JSONString.quote(message)
         out += #","type":"# + JSONString.quote(type)
-        out += #","param":null,"code":"#
+        out += #","param":"# + (param.map(JSONString.quote) ?? "null")
+        out += #","code":"#
         out += code.map(JSONString.quote) ?? "null"
         out += "}}\n"
         return Array(out.utf8)

@@ -24,8 +24,6 @@ public enum Limits {
     public static let timedOutConnectionGraceSeconds: Double = 5
     /// How long a CORS preflight answer may be cached by the browser (`Access-Control-Max-Age`).
     public static let corsPreflightMaxAgeSeconds = 600
-    /// How long the worker waits for one remote image (config `remote_images: true`), in seconds.
-    public static let remoteImageTimeoutSeconds: Double = 10
     /// Longest silence on a stream before an SSE keep-alive comment, when not configured.
     public static let defaultStreamKeepAliveSeconds: Double = 15
     /// Largest frame on a worker ↔ supervisor channel (SOCK_SEQPACKET datagrams).
@@ -50,4 +48,14 @@ public enum Limits {
     /// Characters of claude's stderr (the newest) quoted in the error of a turn that ended
     /// without a result: enough for the CLI's last message, not a dump of its log.
     public static let upstreamErrorStderrCharacters = 500
+    /// Largest decoded image accepted in a request (5 MiB, the Anthropic API's limit per image).
+    public static let maxImageBytes = 5 * 1024 * 1024
+    /// Most images sent to claude for one request (the images of the latest user message).
+    public static let maxImagesPerRequest = 20
+    /// Time allowed to fetch one remote image when `remote_images` is on, in seconds.
+    public static let remoteImageTimeoutSeconds: Double = 10
+    /// Most names listed in `X-CC-Ignored-Params`.
+    public static let maxIgnoredParameterNames = 32
+    /// Longest `X-CC-Ignored-Params` value, in bytes.
+    public static let maxIgnoredParametersHeaderBytes = 1024
 }

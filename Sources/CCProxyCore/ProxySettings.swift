@@ -9,14 +9,14 @@ public struct ProxySettings: Codable, Sendable, Equatable {
     public var claudeBinary: String
     /// The state directory (absolute). Workers create per-turn directories under `<state>/turns`.
     public var stateDirectory: String
-    /// `text-only`, `verbose` or `narrated`.
-    public var defaultVerbosity: String
-    /// `low|medium|high|xhigh|max`, or nil to leave it to claude.
-    public var defaultEffort: String?
+    /// Used when neither `X-CC-Verbosity` nor the token sets a verbosity.
+    public var defaultVerbosity: Verbosity
+    /// Used when neither the request nor the alias sets an effort; nil leaves it to claude.
+    public var defaultEffort: Effort?
     /// Used when an alias sets no `claude_model`; nil lets claude choose.
     public var defaultClaudeModel: String?
     /// Passed as `--permission-mode` unless an alias overrides it; nil passes nothing.
-    public var defaultPermissionMode: String?
+    public var defaultPermissionMode: PermissionMode?
     /// Whether `opus`, `sonnet`, `haiku` and full `claude-…` ids are accepted as `model`.
     public var allowPassthroughModels: Bool
     /// Pins for the family names, e.g. `sonnet → claude-sonnet-4-6`.
@@ -33,20 +33,32 @@ public struct ProxySettings: Codable, Sendable, Equatable {
     public var claudeVersion: String?
     /// Why the startup probe failed, if it did (`/readyz` answers 503 with it).
     public var claudeProbeError: String?
+    /// Origins allowed to call the API from a browser (`cors_origins`): `*` (any origin) or
+    /// `scheme://host[:port]`, lowercase, without a path. Empty (the default) turns CORS off.
+    public var corsOrigins: [String]
+    /// Seconds of silence after which a stream gets an SSE `: keep-alive` comment
+    /// (`stream_keepalive`); 0 turns keep-alives off. Default 15.
+    public var streamKeepaliveSeconds: Double
+    /// Whether `image_url` parts may name http(s) URLs, which the worker then fetches
+    /// (`remote_images`). Default false: such parts are refused with a 400.
+    public var remoteImages: Bool
 
     public init(
         claudeBinary: String = "claude",
         stateDirectory: String = "/var/lib/ccproxy",
-        defaultVerbosity: String = "text-only",
-        defaultEffort: String? = nil,
+        defaultVerbosity: Verbosity = .textOnly,
+        defaultEffort: Effort? = nil,
         defaultClaudeModel: String? = nil,
-        defaultPermissionMode: String? = "bypassPermissions",
+        defaultPermissionMode: PermissionMode? = .bypassPermissions,
         allowPassthroughModels: Bool = true,
         modelVersions: [String: String] = [:],
         requestTimeoutSeconds: Double = 600,
         sessionTTLSeconds: Double = 1800,
         workspaces: [String: WorkspaceSettings] = [:],
-        models: [ModelAlias] = []
+        models: [ModelAlias] = [],
+        corsOrigins: [String] = [],
+        streamKeepaliveSeconds: Double = 15,
+        remoteImages: Bool = false
     ) {
         self.claudeBinary = claudeBinary
         self.stateDirectory = stateDirectory
@@ -62,6 +74,9 @@ public struct ProxySettings: Codable, Sendable, Equatable {
         self.models = models
         self.claudeVersion = nil
         self.claudeProbeError = nil
+        self.corsOrigins = corsOrigins
+        self.streamKeepaliveSeconds = streamKeepaliveSeconds
+        self.remoteImages = remoteImages
     }
 }
 
@@ -78,20 +93,31 @@ public struct WorkspaceSettings: Codable, Sendable, Equatable {
 
 /// A model alias from the `models:` list of the configuration.
 public struct ModelAlias: Codable, Sendable, Equatable {
+    /// The `model` clients send; unique, no whitespace or `:`.
     public var id: String
+    /// A name from `workspaces`, or nil for a fresh directory per turn.
     public var workspace: String?
+    /// Given to claude before the request's system and developer messages.
     public var systemPrompt: String?
-    public var effort: String?
+    /// Whether `systemPrompt` (with the request's messages) is appended to claude's own system
+    /// prompt or replaces it. Default `append`.
+    public var systemPromptMode: SystemPromptMode
+    /// Used when neither `X-CC-Effort` nor `reasoning_effort` sets one.
+    public var effort: Effort?
+    /// The `--model` claude runs; a family name is pinned by `model_versions`.
     public var claudeModel: String?
-    public var permissionMode: String?
+    /// Overrides `default_permission_mode`.
+    public var permissionMode: PermissionMode?
 
     public init(
-        id: String, workspace: String? = nil, systemPrompt: String? = nil, effort: String? = nil,
-        claudeModel: String? = nil, permissionMode: String? = nil
+        id: String, workspace: String? = nil, systemPrompt: String? = nil, effort: Effort? = nil,
+        claudeModel: String? = nil, permissionMode: PermissionMode? = nil,
+        systemPromptMode: SystemPromptMode = .append
     ) {
         self.id = id
         self.workspace = workspace
         self.systemPrompt = systemPrompt
+        self.systemPromptMode = systemPromptMode
         self.effort = effort
         self.claudeModel = claudeModel
         self.permissionMode = permissionMode

@@ -2,7 +2,7 @@
 public struct ChatCompletionRequest: Sendable, Equatable {
     /// `model` as sent, minus any `:session=<id>` suffix; nil when absent, null or empty.
     public var model: String?
-    /// Never empty after `decode`.
+    /// Never empty after `decode`; roles and content shapes validated.
     public var messages: [ChatMessage]
     /// `stream`; false when absent or null.
     public var stream: Bool
@@ -13,10 +13,11 @@ public struct ChatCompletionRequest: Sendable, Equatable {
     public var sessionID: String?
     /// `stream_options.include_usage`; nil when not given.
     public var includeUsage: Bool?
-    /// Parameters present (and not null) that ccproxy cannot honour, in a fixed order, for
-    /// `X-CC-Ignored-Params`: temperature, top_p, max_tokens, max_completion_tokens, n (unless 1),
-    /// stop, presence_penalty, frequency_penalty, logit_bias, logprobs, top_logprobs, seed,
-    /// response_format, tools, tool_choice, parallel_tool_calls.
+    /// The top-level fields present (not null) that ccproxy does not act on, for
+    /// `X-CC-Ignored-Params`: first the known ones in `ignoredParameterOrder`, then unknown
+    /// names sorted. At most `Limits.maxIgnoredParameterNames` names and
+    /// `Limits.maxIgnoredParametersHeaderBytes` bytes joined with `,`; unknown names that are
+    /// not plain identifiers (letters, digits, `_`, `-`, `.`, at most 64 bytes) are left out.
     public var ignoredParameters: [String]
 
     public init(

@@ -8,6 +8,8 @@ public enum PermissionMode: String, Sendable, Codable, CaseIterable {
     case `default`
     case dontAsk
     case plan
+    /// claude decides per action (newer claude versions).
+    case auto
 
     /// The accepted values, for error messages.
     public static let allowedValues = allCases.map(\.rawValue)
