@@ -127,8 +127,12 @@ struct ConfigurationDecoder {
                 default: closedSetValues.append((field, value))
                 }
             }
-            if reader.problems.count > problemsBefore { brokenModelIndices.insert(index) }
-            // A bad value of a closed set is reported, but the entry's other checks still run.
+            // A malformed entry is reported once; otherwise a bad value of a closed set is
+            // reported and the entry's other checks still run.
+            if reader.problems.count > problemsBefore {
+                brokenModelIndices.insert(index)
+                closedSetValues = []
+            }
             for (field, value) in closedSetValues {
                 let fieldKey = "\(key).\(field)"
                 switch field {

@@ -1,4 +1,5 @@
-/// The keys and the closed sets of values the configuration accepts.
+/// The keys the configuration accepts. (Closed sets of values are the Core enums: `Verbosity`,
+/// `Effort`, `PermissionMode`, `SystemPromptMode`.)
 enum ConfigurationSchema {
     /// Top-level keys, in the order they are documented and validated.
     static let topLevelKeys = [

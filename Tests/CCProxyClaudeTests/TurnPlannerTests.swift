@@ -1,302 +1,232 @@
 import CCProxyClaude
 import CCProxyCore
-import Foundation
 import Testing
 
-@Suite("TurnPlanner")
+/// Resolution: model, --model pins, effort, permission mode, verbosity, reasoning, flags.
+@Suite("TurnPlanner resolution")
 struct TurnPlannerTests {
-    private static let settings = ProxySettings(
-        defaultEffort: "medium",
-        defaultClaudeModel: "sonnet",
-        defaultPermissionMode: "bypassPermissions",
-        modelVersions: ["haiku": "claude-haiku-4-5"],
-        models: [
-            ModelAlias(
-                id: "claude-code",
-                workspace: "ws",
-                systemPrompt: "Be brief.",
-                effort: "high",
-                claudeModel: "opus",
-                permissionMode: "acceptEdits"
-            ),
-            ModelAlias(id: "plain"),
-            ModelAlias(id: "sonnet", claudeModel: "claude-sonnet-4-6"),
-        ]
-    )
+    typealias S = PlannerSupport
 
-    private func request(
-        model: String? = nil,
-        effort: String? = nil,
-        _ messages: [ChatMessage] = [.init(role: "user", content: .text("ping"))]
-    ) -> ChatCompletionRequest {
-        ChatCompletionRequest(model: model, messages: messages, reasoningEffort: effort)
-    }
-
-    private func plan(
-        _ request: ChatCompletionRequest,
-        headers: TurnHeaders = TurnHeaders(),
-        settings: ProxySettings = Self.settings
-    ) throws(APIError) -> TurnPlan {
-        try TurnPlanner.plan(request: request, headers: headers, settings: settings)
-    }
-
-    private func flag(_ name: String, in plan: TurnPlan) -> String? {
-        guard let index = plan.arguments.firstIndex(of: name), index + 1 < plan.arguments.count else { return nil }
-        return plan.arguments[index + 1]
-    }
-
-    /// The user message line on stdin, parsed.
-    private func stdinText(_ bytes: [UInt8]) throws -> String {
-        #expect(bytes.last == UInt8(ascii: "\n"))
-        #expect(bytes.dropLast().contains(UInt8(ascii: "\n")) == false)
-        let line = try FixtureSupport.jsonObject(bytes)
-        #expect(line["type"] as? String == "user")
-        let message = try #require(line["message"] as? [String: Any])
-        #expect(message["role"] as? String == "user")
-        let content = try #require(message["content"] as? [[String: Any]])
-        #expect(content.first?["type"] as? String == "text")
-        return try #require(content.first?["text"] as? String)
-    }
-
-    @Test("an alias: its claude model, effort, permission mode, system prompt, workspace; exact argv")
+    @Test("an alias: pinned claude model, effort, permission mode, system prompt, workspace; exact argv and stdin")
     func alias() throws {
-        let plan = try plan(request(model: "claude-code"))
+        let plan = try S.plan(S.request(model: "claude-code"))
         #expect(plan.modelID == "claude-code")
         #expect(
-            plan.arguments == [
-                "-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
-                "--include-partial-messages", "--model", "opus", "--effort", "high", "--permission-mode", "acceptEdits",
-            ]
-        )
-        #expect(plan.systemPrompt == "Be brief.")
+            plan.arguments
+                == S.base + [
+                    "--model", "claude-haiku-4-5", "--effort", "high", "--permission-mode", "acceptEdits",
+                ])
+        #expect(plan.systemPrompt == SystemPromptPlan(text: "Be brief.", mode: .append))
+        #expect(plan.systemPrompt?.flag == "--append-system-prompt-file")
         #expect(plan.workspaceName == "ws")
-        #expect(try stdinText(plan.standardInput) == "ping")
+        #expect(plan.verbosity == .textOnly)
+        #expect(plan.includeReasoning == false)
+        #expect(plan.stream == false)
+        #expect(plan.includeUsage == false)
+        #expect(plan.ignoredParameters == [])
+        let line = #"{"message":{"content":[{"text":"ping","type":"text"}],"role":"user"},"type":"user"}"# + "\n"
+        #expect(plan.standardInput == Array(line.utf8))
+        #expect(plan.resumeStandardInput == Array(line.utf8))
     }
 
     @Test(
-        "model resolution table",
+        "model resolution table; a family name is pinned wherever it comes from",
         arguments: [
             // (requested, echoed id, --model)
-            ("claude-code", "claude-code", "opus"),
-            ("plain", "plain", "sonnet"),  // alias without claude_model → default_claude_model
+            ("claude-code", "claude-code", "claude-haiku-4-5"),  // alias claude_model: haiku, pinned
+            ("plain", "plain", "claude-opus-4-6"),  // no claude_model → default_claude_model: opus, pinned
             ("sonnet", "sonnet", "claude-sonnet-4-6"),  // an alias named like a family wins
-            ("opus", "opus", "opus"),  // unpinned family
-            ("haiku", "haiku", "claude-haiku-4-5"),  // pinned family
+            ("fixed", "fixed", "claude-opus-4-5"),  // a full id is never re-pinned
+            ("opus", "opus", "claude-opus-4-6"),  // passthrough family, pinned
+            ("haiku", "haiku", "claude-haiku-4-5"),
             ("claude-opus-4-7", "claude-opus-4-7", "claude-opus-4-7"),
             ("claude-sonnet-4-6[1m]", "claude-sonnet-4-6[1m]", "claude-sonnet-4-6[1m]"),
         ]
     )
     func resolution(requested: String, id: String, claudeModel: String) throws {
-        let plan = try plan(request(model: requested))
+        let plan = try S.plan(S.request(model: requested))
         #expect(plan.modelID == id)
-        #expect(flag("--model", in: plan) == claudeModel)
+        #expect(S.flag("--model", in: plan) == claudeModel)
+    }
+
+    @Test("an unpinned family passes through as is")
+    func unpinned() throws {
+        #expect(S.flag("--model", in: try S.plan(S.request(model: "sonnet"), settings: ProxySettings())) == "sonnet")
     }
 
     @Test(
         "unknown models → 404 model_not_found",
         arguments: [
-            "gpt-4o", "claude-", "claude-code-x", "claude-foo-1", "haik", "Opus", "claude-opus-4 7",
-            "claude-opus-\u{0}",
+            "gpt-4o", "claude-", "claude-code-x", "claude-foo-1", "haik", "Opus", "claude-opus-4 7", "claude-opus-\u{0}",
         ]
     )
     func unknownModel(requested: String) {
-        #expect {
-            _ = try plan(request(model: requested))
-        } throws: { error in
-            let error = try #require(error as? APIError)
-            return error.status == 404 && error.code == "model_not_found"
-                && error.message == "The model '\(requested)' does not exist (see GET /v1/models)"
-        }
+        S.expectError(
+            status: 404, message: "The model '\(requested)' does not exist (see GET /v1/models)",
+            code: "model_not_found", param: nil
+        ) { () throws(APIError) in _ = try S.plan(S.request(model: requested)) }
     }
 
     @Test("passthrough off: families are unknown, aliases still work")
     func passthroughOff() throws {
-        var settings = Self.settings
+        var settings = S.settings
         settings.allowPassthroughModels = false
-        #expect(throws: APIError.self) { _ = try plan(request(model: "opus"), settings: settings) }
-        #expect(throws: APIError.self) { _ = try plan(request(model: "claude-opus-4-7"), settings: settings) }
-        #expect(try plan(request(model: "sonnet"), settings: settings).modelID == "sonnet")
+        #expect(throws: APIError.self) { _ = try S.plan(S.request(model: "opus"), settings: settings) }
+        #expect(throws: APIError.self) { _ = try S.plan(S.request(model: "claude-opus-4-7"), settings: settings) }
+        #expect(try S.plan(S.request(model: "sonnet"), settings: settings).modelID == "sonnet")
     }
 
-    @Test("missing model: the first alias, else default with passthrough, else 404")
+    @Test("missing model: the first alias, else default (default_claude_model pinned), else 404")
     func missingModel() throws {
-        #expect(try plan(request()).modelID == "claude-code")
-        var settings = ProxySettings(defaultClaudeModel: "haiku")
-        let fallback = try plan(request(), settings: settings)
+        #expect(try S.plan(S.request(model: nil)).modelID == "claude-code")
+        var settings = ProxySettings(defaultClaudeModel: "haiku", modelVersions: ["haiku": "claude-haiku-4-5"])
+        let fallback = try S.plan(S.request(model: nil), settings: settings)
         #expect(fallback.modelID == "default")
-        #expect(flag("--model", in: fallback) == "haiku")
+        #expect(S.flag("--model", in: fallback) == "claude-haiku-4-5")
         #expect(fallback.workspaceName == nil)
         settings.allowPassthroughModels = false
-        #expect(throws: APIError.self) { _ = try plan(request(), settings: settings) }
+        S.expectError(
+            status: 404, message: "No model was given and no default model is configured (see GET /v1/models)",
+            code: "model_not_found", param: nil
+        ) { () throws(APIError) in _ = try S.plan(S.request(model: nil), settings: settings) }
     }
 
     @Test("nothing configured: no --model, --effort or --permission-mode")
     func bare() throws {
         let settings = ProxySettings(defaultPermissionMode: nil)
-        let plan = try plan(request(model: "opus"), settings: settings)
-        #expect(plan.arguments == Array(TurnPlannerTests.base) + ["--model", "opus"])
-        #expect(plan.systemPrompt == nil)
-        #expect(plan.workspaceName == nil)
+        #expect(try S.plan(S.request(model: nil), settings: settings).arguments == S.base)
+        #expect(try S.plan(S.request(model: "opus"), settings: settings).arguments == S.base + ["--model", "opus"])
     }
-    static let base = [
-        "-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
-        "--include-partial-messages",
-    ]
+
+    @Test("X-CC-Claude-Model wins, trimmed, and is pinned when it is a family name")
+    func claudeModelHeader() throws {
+        let cases: [(String, String)] = [
+            (" claude-opus-4-7 ", "claude-opus-4-7"), ("haiku", "claude-haiku-4-5"), (" opus ", "claude-opus-4-6"),
+            ("sonnet", "sonnet"), ("  ", "claude-haiku-4-5"),
+        ]
+        for (header, expected) in cases {
+            let plan = try S.plan(S.request(model: "claude-code"), headers: .init(claudeModel: header))
+            #expect(S.flag("--model", in: plan) == expected, "\(header)")
+        }
+        for header in ["--dangerously-skip-permissions", "a b", "x\u{7F}", String(repeating: "m", count: 129)] {
+            S.expectError(
+                message: "X-CC-Claude-Model \"\(header)\" is not a valid model name", code: "invalid_claude_model",
+                param: nil
+            ) { () throws(APIError) in _ = try S.plan(S.request(), headers: .init(claudeModel: header)) }
+        }
+    }
 
     @Test("effort precedence: header → body → alias → default")
     func effortPrecedence() throws {
-        #expect(
-            flag(
-                "--effort",
-                in: try plan(request(model: "claude-code", effort: "low"), headers: .init(effort: " MAX "))
-            ) == "max"
-        )
-        #expect(flag("--effort", in: try plan(request(model: "claude-code", effort: "Low"))) == "low")
-        #expect(flag("--effort", in: try plan(request(model: "claude-code"))) == "high")
-        #expect(flag("--effort", in: try plan(request(model: "plain"))) == "medium")
-        #expect(
-            flag(
-                "--effort",
-                in: try plan(request(model: "plain"), settings: ProxySettings(models: [.init(id: "plain")]))
-            ) == nil
-        )
-        #expect(flag("--effort", in: try plan(request(model: "plain", effort: "minimal"))) == "low")
-        #expect(
-            flag("--effort", in: try plan(request(model: "plain", effort: ""), headers: .init(effort: ""))) == "medium"
-        )
+        func effort(_ model: String, body: String? = nil, header: String? = nil, settings: ProxySettings = S.settings)
+            throws -> String?
+        {
+            S.flag("--effort", in: try S.plan(S.request(model: model, effort: body), headers: .init(effort: header), settings: settings))
+        }
+        #expect(try effort("claude-code", body: "low", header: " MAX ") == "max")
+        #expect(try effort("claude-code", body: "Low") == "low")
+        #expect(try effort("claude-code") == "high")
+        #expect(try effort("plain") == "medium")
+        #expect(try effort("plain", settings: ProxySettings(models: [.init(id: "plain")])) == nil)
+        #expect(try effort("plain", body: "minimal") == "low")
+        #expect(try effort("plain", body: "none") == "low")
+        #expect(try effort("plain", body: "", header: "") == "medium")
+        #expect(try effort("plain", body: "xhigh") == "xhigh")
     }
 
-    @Test("a bad effort is a 400 naming the value, even when the header wins")
+    @Test("a bad effort is a 400 naming the value and the allowed ones, even when the header wins")
     func badEffort() {
-        #expect {
-            _ = try plan(request(model: "plain", effort: "turbo"))
-        } throws: { error in
-            let error = try #require(error as? APIError)
-            return error.status == 400
-                && error.message == "reasoning_effort \"turbo\" must be one of: low, medium, high, xhigh, max"
+        S.expectError(
+            message: #"reasoning_effort "turbo" must be one of: low, medium, high, xhigh, max"#, code: "invalid_effort",
+            param: "reasoning_effort"
+        ) { () throws(APIError) in _ = try S.plan(S.request(effort: "turbo")) }
+        S.expectError(
+            message: #"reasoning_effort "extreme" must be one of: low, medium, high, xhigh, max"#,
+            code: "invalid_effort", param: "reasoning_effort"
+        ) { () throws(APIError) in _ = try S.plan(S.request(effort: "extreme"), headers: .init(effort: "high")) }
+        S.expectError(
+            message: #"X-CC-Effort "warp" must be one of: low, medium, high, xhigh, max"#, code: "invalid_effort",
+            param: nil
+        ) { () throws(APIError) in _ = try S.plan(S.request(effort: "low"), headers: .init(effort: "warp")) }
+    }
+
+    @Test("permission mode: alias → default → omitted")
+    func permissionMode() throws {
+        #expect(S.flag("--permission-mode", in: try S.plan(S.request(model: "claude-code"))) == "acceptEdits")
+        #expect(S.flag("--permission-mode", in: try S.plan(S.request(model: "plain"))) == "bypassPermissions")
+        let settings = ProxySettings(defaultPermissionMode: .plan, models: [.init(id: "a"), .init(id: "b", permissionMode: .auto)])
+        #expect(S.flag("--permission-mode", in: try S.plan(S.request(model: "a"), settings: settings)) == "plan")
+        #expect(S.flag("--permission-mode", in: try S.plan(S.request(model: "b"), settings: settings)) == "auto")
+    }
+
+    @Test("verbosity: header → token default → default_verbosity")
+    func verbosity() throws {
+        var settings = S.settings
+        settings.defaultVerbosity = .narrated
+        func verbosity(header: String?, token: String?) throws -> Verbosity {
+            try S.plan(S.request(), headers: .init(verbosity: header), settings: settings, token: token).verbosity
         }
-        #expect {
-            _ = try plan(request(model: "plain", effort: "extreme"), headers: .init(effort: "high"))
-        } throws: { error in
-            (error as? APIError)?.message.contains("extreme") == true
+        #expect(try verbosity(header: nil, token: nil) == .narrated)
+        #expect(try verbosity(header: nil, token: "verbose") == .verbose)
+        #expect(try verbosity(header: " Text-Only ", token: "verbose") == .textOnly)
+        #expect(try verbosity(header: "text", token: nil) == .textOnly)
+        #expect(try verbosity(header: "default", token: "verbose") == .textOnly)
+        #expect(try verbosity(header: "narrated", token: "verbose") == .narrated)
+        #expect(try verbosity(header: "", token: "verbose") == .verbose)
+        #expect(try verbosity(header: nil, token: "") == .narrated)
+        #expect(try verbosity(header: nil, token: "garbled") == .narrated)  // a stored value is not the client's fault
+    }
+
+    @Test("an invalid X-CC-Verbosity is a 400 naming the allowed values")
+    func badVerbosity() {
+        S.expectError(
+            message: #"X-CC-Verbosity "loud" must be one of: text-only, verbose, narrated"#, code: "invalid_verbosity",
+            param: nil
+        ) { () throws(APIError) in _ = try S.plan(S.request(), headers: .init(verbosity: "loud"), token: "verbose") }
+    }
+
+    @Test("reasoning is requested by a non-empty reasoning_effort or X-CC-Effort")
+    func includeReasoning() throws {
+        func reasoning(body: String?, header: String?) throws -> Bool {
+            try S.plan(S.request(effort: body), headers: .init(effort: header)).includeReasoning
         }
-        #expect {
-            _ = try plan(request(model: "plain"), headers: .init(effort: "warp"))
-        } throws: { error in
-            (error as? APIError)?.message == "X-CC-Effort \"warp\" must be one of: low, medium, high, xhigh, max"
-        }
+        #expect(try reasoning(body: nil, header: nil) == false)
+        #expect(try reasoning(body: "", header: " ") == false)
+        #expect(try reasoning(body: "low", header: nil) == true)
+        #expect(try reasoning(body: nil, header: "max") == true)
+        #expect(try reasoning(body: "none", header: nil) == true)
+        // An alias's or the default effort is not a client request for reasoning.
+        #expect(try S.plan(S.request(model: "claude-code")).includeReasoning == false)
     }
 
-    @Test("claude model precedence: header → alias/passthrough → default; flag-like headers refused")
-    func claudeModel() throws {
-        #expect(
-            flag(
-                "--model",
-                in: try plan(request(model: "claude-code"), headers: .init(claudeModel: " claude-opus-4-7 "))
-            ) == "claude-opus-4-7"
-        )
-        #expect(
-            flag("--model", in: try plan(request(model: "claude-code"), headers: .init(claudeModel: "  "))) == "opus"
-        )
-        #expect(throws: APIError.self) {
-            _ = try plan(request(model: "plain"), headers: .init(claudeModel: "--dangerously-skip-permissions"))
-        }
-        #expect(throws: APIError.self) { _ = try plan(request(model: "plain"), headers: .init(claudeModel: "a b")) }
-    }
-
-    @Test("system prompt: alias prompt, then system and developer messages, anywhere in the list")
-    func systemPrompt() throws {
-        let messages: [ChatMessage] = [
-            .init(role: "system", content: .text(" be terse ")),
-            .init(role: "user", content: .text("hi")),
-            .init(role: "Developer", content: .parts([.text("no jokes")])),
-            .init(role: "SYSTEM", content: .text("   ")),
-        ]
-        #expect(try plan(request(model: "claude-code", messages)).systemPrompt == "Be brief.\n\nbe terse\n\nno jokes")
-        #expect(try plan(request(model: "plain", messages)).systemPrompt == "be terse\n\nno jokes")
-        let plan = try plan(request(model: "plain", messages))
-        #expect(try stdinText(plan.standardInput) == "hi")
-        #expect(!plan.arguments.contains { $0.contains("terse") })
-    }
-
-    @Test("multi-turn conversations are flattened with a preamble")
-    func flattening() throws {
-        let messages: [ChatMessage] = [
-            .init(role: "user", content: .text("hi")),
-            .init(role: "Assistant", content: .text("hi back")),
-            .init(role: "user", content: .text("how are you?")),
-        ]
-        let plan = try plan(request(model: "plain", messages))
-        #expect(
-            try stdinText(plan.standardInput)
-                == "Conversation so far:\nuser: hi\nassistant: hi back\n\nLatest user message:\nhow are you?"
-        )
-        #expect(try stdinText(plan.resumeStandardInput) == "how are you?")
-    }
-
-    @Test("a conversation ending with a non-user message asks to continue")
-    func trailingAssistant() throws {
-        let messages: [ChatMessage] = [
-            .init(role: "user", content: .text("hi")), .init(role: "assistant", content: .text("hi back")),
-        ]
-        let plan = try plan(request(model: "plain", messages))
-        #expect(
-            try stdinText(plan.standardInput)
-                == "Conversation so far:\nuser: hi\nassistant: hi back\n\nContinue the assistant response.\n"
-        )
-        #expect(try stdinText(plan.resumeStandardInput) == "Continue the assistant response.")
-    }
-
-    @Test("conversations the planner refuses")
-    func refused() {
-        let onlySystem = [ChatMessage(role: "system", content: .text("x"))]
-        #expect(throws: APIError.self) { _ = try plan(request(model: "plain", onlySystem)) }
-        let emptyUser = [ChatMessage(role: "user", content: .text("  "))]
-        #expect(throws: APIError.self) { _ = try plan(request(model: "plain", emptyUser)) }
-        let remoteImage = [ChatMessage(role: "user", content: .parts([.text("see"), .imageURL("https://x/y.png")]))]
-        #expect(throws: APIError.self) { _ = try plan(request(model: "plain", remoteImage)) }
-        let badType = [ChatMessage(role: "user", content: .parts([.imageURL("data:image/tiff;base64,AA")]))]
-        #expect(throws: APIError.self) { _ = try plan(request(model: "plain", badType)) }
-    }
-
-    @Test("images of the last user message become image blocks")
-    func images() throws {
-        let messages = [
-            ChatMessage(
-                role: "user",
-                content: .parts([.text("what is this?"), .imageURL("data:image/png;base64,iVBORw0K")])
-            )
-        ]
-        let plan = try plan(request(model: "plain", messages))
-        let line = try FixtureSupport.jsonObject(plan.standardInput)
-        let content = try #require((line["message"] as? [String: Any])?["content"] as? [[String: Any]])
-        #expect(content.count == 2)
-        let source = try #require(content[1]["source"] as? [String: String])
-        #expect(source == ["type": "base64", "media_type": "image/png", "data": "iVBORw0K"])
-    }
-
-    @Test("a 300 KB prompt goes to stdin, never to argv; special characters survive")
-    func hugePrompt() throws {
-        let tricky = "quote \" backslash \\ newline \n tab \t nul \u{0} emoji 🦀 line-sep \u{2028} "
-        let prompt = tricky + String(repeating: "x", count: 300 * 1024)
-        let plan = try plan(request(model: "plain", [.init(role: "user", content: .text(prompt))]))
-        #expect(try stdinText(plan.standardInput) == prompt)
-        #expect(plan.standardInput.count > 300 * 1024)
-        #expect(plan.arguments.allSatisfy { $0.utf8.count < 100 })
-        #expect(String(decoding: plan.standardInput, as: UTF8.self).utf8.elementsEqual(plan.standardInput))
+    @Test("stream, include_usage and ignored parameters are carried over")
+    func carried() throws {
+        var request = S.request()
+        request.stream = true
+        request.includeUsage = true
+        request.ignoredParameters = ["temperature", "tools"]
+        let plan = try S.plan(request)
+        #expect(plan.stream)
+        #expect(plan.includeUsage)
+        #expect(plan.ignoredParameters == ["temperature", "tools"])
+        request.includeUsage = false
+        #expect(try S.plan(request).includeUsage == false)
+        request.includeUsage = nil
+        #expect(try S.plan(request).includeUsage == false)
     }
 
     @Test("the model catalogue")
     func catalogue() {
-        let entries = TurnPlanner.modelCatalogue(settings: Self.settings).map { "\($0.id)|\($0.ownedBy)" }
+        let entries = TurnPlanner.modelCatalogue(settings: S.settings).map { "\($0.id)|\($0.ownedBy)" }
         #expect(
             entries == [
-                "claude-code|ccproxy", "plain|ccproxy", "sonnet|ccproxy", "opus|claude-passthrough",
+                "claude-code|ccproxy", "plain|ccproxy", "sonnet|ccproxy", "fixed|ccproxy", "poet|ccproxy",
+                "blank-slate|ccproxy", "opus|claude-passthrough → claude-opus-4-6",
                 "haiku|claude-passthrough → claude-haiku-4-5",
             ]
         )
-        var off = Self.settings
+        var off = S.settings
         off.allowPassthroughModels = false
-        #expect(TurnPlanner.modelCatalogue(settings: off).map(\.id) == ["claude-code", "plain", "sonnet"])
+        #expect(TurnPlanner.modelCatalogue(settings: off).count == 6)
     }
 }

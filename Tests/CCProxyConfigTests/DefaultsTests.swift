@@ -14,10 +14,10 @@ import Testing
         #expect(configuration.metricsListen == nil)
         #expect(configuration.stateDirectory == "/var/lib/ccproxy")
         #expect(configuration.claudeBinary == "claude")
-        #expect(configuration.defaultVerbosity == "text-only")
+        #expect(configuration.defaultVerbosity == .textOnly)
         #expect(configuration.defaultEffort == nil)
         #expect(configuration.defaultClaudeModel == nil)
-        #expect(configuration.defaultPermissionMode == "bypassPermissions")
+        #expect(configuration.defaultPermissionMode == .bypassPermissions)
         #expect(configuration.allowPassthroughModels)
         #expect(configuration.modelVersions.isEmpty)
         #expect(configuration.sessionTTLSeconds == 1800)
@@ -26,6 +26,9 @@ import Testing
         #expect(configuration.models.isEmpty)
         #expect(configuration.workers == PoolSettings(minIdle: 2, maxWorkers: 32, maxRequestsPerWorker: 1000))
         #expect(configuration.sourcePath == nil)
+        #expect(configuration.corsOrigins.isEmpty)
+        #expect(configuration.streamKeepaliveSeconds == 15)
+        #expect(configuration.remoteImages == false)
     }
 
     @Test func passthroughOnlyConfigIsValid() throws {

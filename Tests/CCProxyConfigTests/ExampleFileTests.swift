@@ -48,7 +48,7 @@ import Testing
             "default_claude_model", "default_permission_mode", "allow_passthrough_models", "model_versions",
             "session_ttl", "request_timeout", "workspaces", "models", "workers", "min_idle", "max",
             "max_requests", "path", "description", "id", "workspace", "system_prompt", "effort", "claude_model",
-            "permission_mode",
+            "permission_mode", "system_prompt_mode", "cors_origins", "stream_keepalive", "remote_images",
         ]
         for key in keys {
             #expect(text.contains("\(key):"), "the example does not show \(key)")

@@ -31,11 +31,15 @@ import Testing
             effort: max
             claude_model: opus
             permission_mode: plan
+            system_prompt_mode: replace
           - id: plain
         workers:
           min_idle: 4
           max: 64
           max_requests: 250
+        cors_origins: [https://chat.example.com, "http://LocalHost:3000"]
+        stream_keepalive: 30s
+        remote_images: true
         """
 
     @Test func everyKeyIsParsed() throws {
@@ -44,10 +48,10 @@ import Testing
             metricsListen: ListenAddress(host: "::1", port: 9101),
             stateDirectory: "/srv/ccproxy",
             claudeBinary: "/opt/claude/bin/claude",
-            defaultVerbosity: "narrated",
-            defaultEffort: "high",
+            defaultVerbosity: .narrated,
+            defaultEffort: .high,
             defaultClaudeModel: "claude-sonnet-4-6",
-            defaultPermissionMode: "acceptEdits",
+            defaultPermissionMode: .acceptEdits,
             allowPassthroughModels: false,
             modelVersions: ["sonnet": "claude-sonnet-4-6", "haiku": "claude-haiku-4-5"],
             sessionTTLSeconds: 900,
@@ -58,11 +62,14 @@ import Testing
             ],
             models: [
                 ModelAlias(
-                    id: "claude-code", workspace: "repo", systemPrompt: "Be brief.", effort: "max",
-                    claudeModel: "opus", permissionMode: "plan"),
+                    id: "claude-code", workspace: "repo", systemPrompt: "Be brief.", effort: .max,
+                    claudeModel: "opus", permissionMode: .plan, systemPromptMode: .replace),
                 ModelAlias(id: "plain"),
             ],
-            workers: PoolSettings(minIdle: 4, maxWorkers: 64, maxRequestsPerWorker: 250))
+            workers: PoolSettings(minIdle: 4, maxWorkers: 64, maxRequestsPerWorker: 250),
+            corsOrigins: ["https://chat.example.com", "http://localhost:3000"],
+            streamKeepaliveSeconds: 30,
+            remoteImages: true)
         #expect(try parse(Self.everyKey) == expected)
     }
 
@@ -89,17 +96,17 @@ import Testing
     @Test func everyPermissionModeIsAccepted() throws {
         for mode in ["acceptEdits", "bypassPermissions", "default", "dontAsk", "plan", "auto"] {
             let configuration = try parse("default_permission_mode: \(mode)\nmodels: [{id: a, permission_mode: \(mode)}]\n")
-            #expect(configuration.defaultPermissionMode == mode)
-            #expect(configuration.models.first?.permissionMode == mode)
+            #expect(configuration.defaultPermissionMode?.rawValue == mode)
+            #expect(configuration.models.first?.permissionMode?.rawValue == mode)
         }
     }
 
     @Test func everyVerbosityAndEffortIsAccepted() throws {
         for verbosity in ["text-only", "verbose", "narrated"] {
-            #expect(try parse("default_verbosity: \(verbosity)\n").defaultVerbosity == verbosity)
+            #expect(try parse("default_verbosity: \(verbosity)\n").defaultVerbosity.rawValue == verbosity)
         }
         for effort in ["low", "medium", "high", "xhigh", "max"] {
-            #expect(try parse("default_effort: \(effort)\n").defaultEffort == effort)
+            #expect(try parse("default_effort: \(effort)\n").defaultEffort?.rawValue == effort)
         }
     }
 

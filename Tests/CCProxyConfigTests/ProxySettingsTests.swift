@@ -14,16 +14,20 @@ import Testing
         let settings = configuration.proxySettings()
         #expect(settings.claudeBinary == configuration.claudeBinary)
         #expect(settings.stateDirectory == "/srv/ccproxy")
-        #expect(settings.defaultVerbosity == "narrated")
-        #expect(settings.defaultEffort == "high")
+        #expect(settings.defaultVerbosity == .narrated)
+        #expect(settings.defaultEffort == .high)
         #expect(settings.defaultClaudeModel == "claude-sonnet-4-6")
-        #expect(settings.defaultPermissionMode == "acceptEdits")
+        #expect(settings.defaultPermissionMode == .acceptEdits)
         #expect(settings.allowPassthroughModels == false)
         #expect(settings.modelVersions == configuration.modelVersions)
         #expect(settings.requestTimeoutSeconds == 5400)
         #expect(settings.sessionTTLSeconds == 900)
         #expect(settings.workspaces == configuration.workspaces)
         #expect(settings.models == configuration.models)
+        #expect(settings.models.first?.systemPromptMode == .replace)
+        #expect(settings.corsOrigins == ["https://chat.example.com", "http://localhost:3000"])
+        #expect(settings.streamKeepaliveSeconds == 30)
+        #expect(settings.remoteImages == true)
     }
 
     @Test func environmentReachesTheSettings() throws {

@@ -149,11 +149,11 @@ import Testing
                   - unknown key "listn" (did you mean "listen"?)
                   - default_verbosity "loud" must be text-only, verbose, or narrated
                   - default_effort "turbo" must be one of: low, medium, high, xhigh, max (or empty)
+                  - models[1].effort "turbo" must be one of: low, medium, high, xhigh, max (or empty)
                   - model_versions key "gpt" must be one of: opus, sonnet, haiku
                   - model_versions["sonnet"] = "gpt" must be a full claude id like claude-sonnet-4-6
                   - models[0].workspace "nope" does not exist in workspaces
                   - models[1].id "a" is duplicated
-                  - models[1].effort "turbo" must be one of: low, medium, high, xhigh, max (or empty)
                   - workspaces["alpha"].path is empty
                   - workspaces["zeta"].path "relative" must be absolute
                   - workers.min_idle (0) must be at least 1

@@ -52,9 +52,9 @@ extension ChatCompletionRequest {
             if message.role.isToolResult { return .text("") }
             if message.role == .assistant && !message.toolCalls.isEmpty { return .none }
             let reason = value == nil ? "is missing" : "must not be null"
+            let qualifier = message.role == .assistant ? " without tool_calls" : ""
             throw APIError.invalidRequest(
-                "\(path) \(reason) (a \(message.role.rawValue) message needs a string or an array of content parts)",
-                code: "invalid_type", param: path)
+                "\(path) \(reason) for role \(message.role.rawValue)\(qualifier)", code: "invalid_type", param: path)
         case .string(let text)?:
             return .text(text)
         case .array(let parts)?:
