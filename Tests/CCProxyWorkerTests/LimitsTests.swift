@@ -102,10 +102,10 @@ struct LimitsTests {
             #expect(response.status == 200, "status: \(response)")
             let events = response.events
             #expect(events.last == "[DONE]", "events: \(events)")
-            let terminal = events.dropLast().last { eventJSON($0)?["choices"] != nil }
-            #expect(
-                terminal.flatMap(eventJSON).flatMap(firstChoice)?["finish_reason"] as? String == "error",
-                "terminal chunk: \(terminal ?? "none"); events: \(events)")
+            let error = events.dropLast().last.flatMap(eventJSON)?["error"] as? [String: Any]
+            #expect(error?["code"] as? String == "request_timeout", "events: \(events)")
+            let finishReasons = events.compactMap { eventJSON($0).flatMap(firstChoice)?["finish_reason"] as? String }
+            #expect(finishReasons.isEmpty, "finish reasons after a timeout: \(finishReasons); events: \(events)")
         }
     }
 

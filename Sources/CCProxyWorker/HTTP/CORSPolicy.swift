@@ -38,7 +38,7 @@ struct CORSPolicy: Sendable {
     func preflightHeaders(origin: String, requestedHeaders: String?) -> [(String, String)] {
         var allowHeaders = Self.allowedHeaders.joined(separator: ", ")
         if let requestedHeaders {
-            let names = requestedHeaders.split(separator: ",").map { $0.trimmingWhitespace().lowercased() }.filter { !$0.isEmpty }
+            let names = requestedHeaders.split(separator: ",").map { String($0).trimmingWhitespace().lowercased() }.filter { !$0.isEmpty }
             if !names.isEmpty, names.allSatisfy(Self.isAllowedRequestHeader) {
                 allowHeaders = names.joined(separator: ", ")
             }

@@ -21,7 +21,7 @@ struct ChatCompletionsHandler {
     func handle(_ request: HTTPRequest, grant: TokenGrant, writer: inout ResponseWriter) async throws {
         let plan: TurnPlan
         do {
-            plan = try await plan(request, grant: grant)
+            plan = try await makePlan(request, grant: grant)
         } catch {
             try await writer.send(error: error)
             return
@@ -85,7 +85,7 @@ struct ChatCompletionsHandler {
 
     /// Decoding and planning: everything about the turn that can be decided without I/O (but
     /// for fetching remote images first, when the operator enabled them).
-    private func plan(_ request: HTTPRequest, grant: TokenGrant) async throws(APIError) -> TurnPlan {
+    private func makePlan(_ request: HTTPRequest, grant: TokenGrant) async throws(APIError) -> TurnPlan {
         var chat = try ChatCompletionRequest.decode(request.body)
         if context.settings.remoteImages { chat = try await RemoteImageFetcher.inline(chat) }
         let headers = TurnHeaders(

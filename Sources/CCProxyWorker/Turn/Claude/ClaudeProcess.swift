@@ -38,12 +38,12 @@ final class ClaudeProcess: Sendable {
     private let stderrChannel: any Channel
     private let stderr: StderrTail
     private let exit: EventLoopFuture<ExitStatus>
-    private let exitState: Mutex<ExitStatus?>
+    private let exitState: ExitState
     private let eventLoop: any EventLoop
 
     private init(
         group: ProcessGroup, stdio: NIOAsyncChannel<ClaudeOutput, ByteBuffer>, stderrChannel: any Channel,
-        stderr: StderrTail, exit: EventLoopFuture<ExitStatus>, exitState: Mutex<ExitStatus?>, eventLoop: any EventLoop
+        stderr: StderrTail, exit: EventLoopFuture<ExitStatus>, exitState: ExitState, eventLoop: any EventLoop
     ) {
         self.group = group
         self.stdio = stdio
@@ -69,10 +69,10 @@ final class ClaudeProcess: Sendable {
         let group = ProcessGroup(spawned.pid)
         TurnRegistry.add(group.id)
         let promise = eventLoop.makePromise(of: ExitStatus.self)
-        let exitState = Mutex<ExitStatus?>(nil)
+        let exitState = ExitState()
         ChildWatcher.shared.watch(group.id) { status in
             group.kill()
-            exitState.withLock { $0 = status }
+            exitState.value.withLock { $0 = status }
             TurnRegistry.remove(group.id)
             promise.succeed(status)
         }
@@ -135,7 +135,7 @@ final class ClaudeProcess: Sendable {
     }
 
     /// Whether claude has exited.
-    var hasExited: Bool { exitState.withLock { $0 != nil } }
+    var hasExited: Bool { exitState.value.withLock { $0 != nil } }
 
     /// The last bytes claude wrote to stderr, as text. Complete once the turn is over.
     var stderrText: String { stderr.text }
@@ -147,7 +147,7 @@ final class ClaudeProcess: Sendable {
         let group = self.group
         let exitState = self.exitState
         eventLoop.scheduleTask(in: .milliseconds(Int64(grace * 1000))) {
-            if exitState.withLock({ $0 == nil }) { group.kill() }
+            if exitState.value.withLock({ $0 == nil }) { group.kill() }
         }
     }
 
@@ -156,6 +156,11 @@ final class ClaudeProcess: Sendable {
     func release() {
         stderrChannel.close(promise: nil)
     }
+}
+
+/// How claude ended, once known; shared between the watcher thread and the turn.
+final class ExitState: Sendable {
+    let value = Mutex<ExitStatus?>(nil)
 }
 
 /// Why claude could not be started (missing binary, no permission, bad directory, no pipes).

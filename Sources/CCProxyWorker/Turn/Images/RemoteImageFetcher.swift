@@ -58,7 +58,7 @@ enum RemoteImageFetcher {
         }
         switch result {
         case .success(let (data, contentType)):
-            let mediaType = (contentType ?? "").split(separator: ";").first.map { $0.trimmingWhitespace().lowercased() } ?? ""
+            let mediaType = (contentType ?? "").split(separator: ";").first.map { String($0).trimmingWhitespace().lowercased() } ?? ""
             return "data:\(mediaType);base64," + data.base64EncodedString()
         case .failure(let failure):
             throw APIError.invalidRequest("\(path): could not fetch the image: \(failure.reason)", code: "invalid_image")
