@@ -17,6 +17,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+# litellm fetches a model price list from the internet at import time (3 tries, ~10 s here,
+# where there is no network); use the copy it ships.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("LITELLM_TELEMETRY", "False")
+
 import harness  # noqa: E402
 
 
