@@ -221,10 +221,12 @@ def killpg_quietly(pgid: int, sig: int = signal.SIGKILL):
 class Standin:
     """The Anthropic Messages API stand-in, as a child process on an ephemeral port."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, bodies: bool = False):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.log = self.workdir / "standin.jsonl"
+        # With bodies=True every POST body is saved there (see bodies()).
+        self.bodies_dir = self.workdir / "bodies" if bodies else None
         self.stderr_path = self.workdir / "standin.stderr"
         self.proc: subprocess.Popen | None = None
         self.port = 0
@@ -236,7 +238,8 @@ class Standin:
     def start(self, timeout: float = 10.0) -> "Standin":
         self.log.touch()
         self.proc = subprocess.Popen(
-            [sys.executable, str(STANDIN_SCRIPT), "--port", "0", "--log", str(self.log)],
+            [sys.executable, str(STANDIN_SCRIPT), "--port", "0", "--log", str(self.log),
+             *(["--bodies", str(self.bodies_dir)] if self.bodies_dir else [])],
             stdout=subprocess.PIPE, stderr=open(self.stderr_path, "wb"), start_new_session=True,
             preexec_fn=die_with_parent,
         )
@@ -269,6 +272,21 @@ class Standin:
     def mark(self) -> int:
         """A position in the log; pass it to entries() to see only later requests."""
         return len(self.log.read_bytes().splitlines())
+
+    def messages(self, since: int = 0) -> list[dict]:
+        """Log entries of the /v1/messages requests answered since the mark."""
+        return [e for e in self.entries(since) if e.get("path") == "/v1/messages" and "status" in e]
+
+    def bodies(self) -> list[dict]:
+        """Saved POST requests ({path, headers, body}), oldest first (needs bodies=True)."""
+        assert self.bodies_dir is not None, "this stand-in was started without bodies=True"
+        out = []
+        for f in sorted(self.bodies_dir.glob("*.json")):
+            try:
+                out.append(json.loads(f.read_text()))
+            except (OSError, ValueError):
+                pass
+        return out
 
     def entries(self, since: int = 0) -> list[dict]:
         lines = self.log.read_bytes().splitlines()[since:]
@@ -452,17 +470,27 @@ class SSEClient:
 # --------------------------------------------------------------------------- ccproxy
 
 
-def config_yaml(claude: Path, min_idle: int = 2, max_workers: int = 32, extra: str = "") -> str:
-    return (
-        f"claude_binary: {claude}\n"
-        "default_permission_mode: bypassPermissions\n"
-        "allow_passthrough_models: true\n"
-        "request_timeout: 2m\n"
-        "workers:\n"
-        f"  min_idle: {min_idle}\n"
-        f"  max: {max_workers}\n"
-        + extra
-    )
+def config_yaml(claude: Path, min_idle: int = 2, max_workers: int = 32, extra: str = "",
+                config: dict | None = None) -> str:
+    """The test server's config.yaml. `config` overrides or adds top-level keys (a dict value for
+    `workers` is merged into the pool settings); each value is written as JSON, which is YAML
+    too, so any shape (aliases, model_versions, cors_origins, durations as "1s") goes through
+    unchanged. `extra` is raw YAML appended inside the `workers:` section (kept for old callers)."""
+    base: dict = {
+        "claude_binary": str(claude),
+        "default_permission_mode": "bypassPermissions",
+        "allow_passthrough_models": True,
+        "request_timeout": "2m",
+    }
+    workers: dict = {"min_idle": min_idle, "max": max_workers}
+    for k, v in (config or {}).items():
+        if k == "workers" and isinstance(v, dict):
+            workers.update(v)
+        else:
+            base[k] = v
+    out = "".join(f"{k}: {json.dumps(v)}\n" for k, v in base.items() if v is not None)
+    out += "workers:\n" + "".join(f"  {k}: {json.dumps(v)}\n" for k, v in workers.items())
+    return out + extra
 
 
 class Proxy:
@@ -470,7 +498,7 @@ class Proxy:
 
     def __init__(self, workdir: Path, standin: Standin, *, bins: Path | None = None,
                  claude: Path | None = None, min_idle: int = 2, max_workers: int = 32,
-                 extra_config: str = "", extra_env: dict | None = None):
+                 extra_config: str = "", extra_env: dict | None = None, config: dict | None = None):
         self.workdir = Path(workdir)
         self.bins = Path(bins or bin_dir())
         self.claude = Path(claude or claude_path())
@@ -489,7 +517,7 @@ class Proxy:
         self.known: set[int] = set()
         for d in (self.state, self.home, self.tmpdir):
             d.mkdir(parents=True, exist_ok=True)
-        self.config.write_text(config_yaml(self.claude, min_idle, max_workers, extra_config))
+        self.config.write_text(config_yaml(self.claude, min_idle, max_workers, extra_config, config))
         self.env = self._env(extra_env)
 
     def _env(self, extra: dict | None) -> dict:
