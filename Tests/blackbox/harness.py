@@ -348,19 +348,39 @@ class StreamResult:
     done: bool = False                                # saw data: [DONE]
     ended: str = ""                                   # how the stream ended
     body: bytes = b""                                 # raw body for non-200 answers
+    comments: list = field(default_factory=list)      # (arrival time, text) of SSE comment lines
+    lines: list = field(default_factory=list)         # (arrival time, raw line) of every non-empty line
     t_start: float = 0.0
     t_first_content: float | None = None
     t_end: float = 0.0
 
     @property
     def text(self) -> str:
+        return self.joined("content")
+
+    @property
+    def reasoning(self) -> str:
+        return self.joined("reasoning_content")
+
+    def joined(self, key: str) -> str:
+        """The concatenated `delta.<key>` of every chunk."""
         out = []
         for c in self.chunks:
             for ch in c.get("choices") or []:
-                piece = (ch.get("delta") or {}).get("content")
+                piece = (ch.get("delta") or {}).get(key)
                 if piece:
                     out.append(piece)
         return "".join(out)
+
+    @property
+    def errors(self) -> list:
+        """The `error` objects of `data: {"error": ...}` events."""
+        return [c["error"] for c in self.chunks if isinstance(c, dict) and "error" in c]
+
+    @property
+    def finish_reasons(self) -> list:
+        return [ch.get("finish_reason") for c in self.chunks for ch in c.get("choices") or []
+                if ch.get("finish_reason") is not None]
 
     def summary(self) -> str:
         return (f"status={self.status} chunks={len(self.chunks)} done={self.done} ended={self.ended!r} "
@@ -411,10 +431,15 @@ class SSEClient:
                 r.t_end = time.monotonic()
                 return
             line = line.strip()
+            now = time.monotonic()
+            if line:
+                r.lines.append((now, line))
+            if line.startswith(b":"):
+                r.comments.append((now, line[1:].strip().decode("utf-8", "replace")))
+                continue
             if not line.startswith(b"data:"):
                 continue
             data = line[5:].strip()
-            now = time.monotonic()
             if data == b"[DONE]":
                 r.done = True
                 r.ended = "done"
@@ -728,6 +753,18 @@ class Proxy:
         payload = {"model": model, "messages": [{"role": "user", "content": prompt}], **extra}
         return self.request("POST", "/v1/chat/completions", payload, bearer=bearer, timeout=timeout)
 
+    def post_chat(self, body: dict, headers: dict | None = None, bearer: str | None = "default",
+                  timeout: float = 90.0) -> Response:
+        """POST a whole request body to /v1/chat/completions."""
+        return self.request("POST", "/v1/chat/completions", body, bearer=bearer, headers=headers, timeout=timeout)
+
+    def stream_chat(self, body: dict, headers: dict | None = None, bearer: str | None = "default",
+                    timeout: float = 90.0) -> SSEClient:
+        """Stream a whole request body (`stream: true` is added)."""
+        if bearer == "default":
+            bearer = self.require_bearer()
+        return SSEClient(self.url, bearer, {**body, "stream": True}, headers=headers, timeout=timeout)
+
     def stream(self, prompt: str, model: str = "sonnet", bearer: str | None = "default",
                timeout: float = 90.0, headers: dict | None = None, **extra) -> SSEClient:
         if bearer == "default":
@@ -772,3 +809,31 @@ def run_parallel(fns: list[Callable[[], object]], timeout: float) -> list[object
     for i in stuck:
         results[i] = TimeoutError(f"still running after {timeout}s")
     return results
+
+
+# --------------------------------------------------------------------------- OpenAI shapes
+
+
+def openai_error(resp: Response, status: int, code: str | None = None, etype: str | None = None) -> dict:
+    """Assert an OpenAI-shaped error answer with this status (and code/type); return `error`."""
+    assert resp.status == status, f"expected {status}, got {resp!r}"
+    assert (resp.header("content-type") or "").startswith("application/json"), f"error not JSON: {resp!r}"
+    body = resp.json()
+    err = body.get("error") if isinstance(body, dict) else None
+    assert isinstance(err, dict), f"no error object: {body}"
+    for k in ("message", "type", "param", "code"):
+        assert k in err, f"error.{k} missing: {body}"
+    assert isinstance(err["message"], str) and err["message"], body
+    if code is not None:
+        assert err["code"] == code, f"expected code {code!r}: {body}"
+    if etype is not None:
+        assert err["type"] == etype, f"expected type {etype!r}: {body}"
+    return err
+
+
+def user(text: str, **extra) -> dict:
+    return {"role": "user", "content": text, **extra}
+
+
+BASH_DESCRIPTION = "Run the command the test asked for"  # the stand-in's Bash tool_use description
+THINKING = "Let me think about it."                      # the stand-in's STANDIN:think thinking text
