@@ -104,7 +104,9 @@ RUN = harness.uuid.uuid4().hex[:8]
 ALIAS_PROMPT = f"ALIAS-PROMPT-{RUN}"
 REPLACE_PROMPT = f"REPLACE-PROMPT-{RUN}"
 CORS_ORIGIN = "https://webui.example.test"
-PINS = {"haiku": "claude-haiku-4-5", "sonnet": "claude-sonnet-4-6", "opus": "claude-opus-4-1"}
+# Ids the CLI (2.1.332) sends upstream as they are (it rewrites some older ones, e.g.
+# claude-opus-4-1 → claude-opus-5-5), all but claude-haiku-4-5 with `output_config.effort`.
+PINS = {"haiku": "claude-haiku-4-5", "sonnet": "claude-sonnet-4-6", "opus": "claude-opus-4-6"}
 CONFIGURED = {
     "models": [
         # The first alias: what a request without `model` gets.
@@ -112,7 +114,7 @@ CONFIGURED = {
         {"id": "cc-haiku", "claude_model": "haiku"},
         {"id": "cc-prompted", "system_prompt": ALIAS_PROMPT},
         {"id": "cc-replace", "system_prompt": REPLACE_PROMPT, "system_prompt_mode": "replace"},
-        {"id": "cc-effort", "effort": "low", "claude_model": "claude-sonnet-4-5"},
+        {"id": "cc-effort", "effort": "low", "claude_model": "claude-opus-5-5"},
     ],
     "model_versions": PINS,
     "default_claude_model": "opus",
