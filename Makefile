@@ -2,6 +2,7 @@
 #
 #   make run     install what is missing, build, start `ccproxy serve` with its state in ./.state
 #   make test    everything CI runs: unit tests, then black-box tests with the real Claude Code CLI
+#                (the Python test packages go into .venv, created on first use)
 #   make bench   time to first token and total time, ccproxy vs. running claude directly
 
 SHELL := /bin/bash
@@ -12,21 +13,36 @@ CLAUDE_BIN := $(CLAUDE_CACHE)/bin/claude
 STATE ?= $(CURDIR)/.state
 LISTEN ?= 127.0.0.1:4141
 APT_PACKAGES := libsqlite3-dev libargon2-dev libfuse3-dev fuse3 libsystemd-dev pkg-config systemd
-PY_PACKAGES := openai pytest
+# Only for the tests: python3 -m venv needs python3-venv on Debian's own python3.
+TEST_APT_PACKAGES := python3 python3-venv
+VENV := $(CURDIR)/.venv
+VENV_PYTHON := $(VENV)/bin/python
 
-.PHONY: all deps claude build release test unit-test blackbox-test run bench clean
+.PHONY: all deps test-deps venv claude build release test unit-test blackbox-test run bench clean
 
 all: build
 
-## deps: the Debian packages and the Python test clients (skips what is installed)
-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# Install the Debian packages named in $(1) that are missing.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
-	@$(PYTHON) -c 'import openai, pytest' 2>/dev/null || $(PYTHON) -m pip install -q $(PY_PACKAGES)
+endef
+
+## deps: the Debian packages needed to build and run (skips what is installed); no Python
+deps:
+	$(call apt_install,$(APT_PACKAGES))
+
+## test-deps: the Debian packages the tests need on top (python3, python3-venv)
+test-deps:
+	$(call apt_install,$(TEST_APT_PACKAGES))
+
+## venv: .venv with Tests/requirements.txt (re-installed only when that file changed)
+venv: test-deps
+	@PYTHON=$(PYTHON) VENV=$(VENV) bash scripts/test-venv.sh
 
 ## claude: fetch the real Claude Code CLI (from the claude-agent-sdk wheel) into .cache/claude
 claude:
@@ -42,9 +58,9 @@ unit-test: build
 	bash scripts/check-layering.sh .build/debug
 	$(SWIFT) test --skip-build --no-parallel
 
-blackbox-test: build claude
+blackbox-test: build claude venv
 	CCPROXY_BIN_DIR=$(CURDIR)/.build/debug CCPROXY_TEST_CLAUDE=$(CLAUDE_BIN) \
-	  $(PYTHON) -m pytest -q -p no:cacheprovider Tests/blackbox
+	  $(VENV_PYTHON) -m pytest -q -p no:cacheprovider Tests/blackbox
 
 ## test: exactly what CI runs
 test: unit-test blackbox-test

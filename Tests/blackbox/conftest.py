@@ -17,6 +17,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+# litellm fetches a model price list from the internet at import time (3 tries, ~10 s here,
+# where there is no network); use the copy it ships.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("LITELLM_TELEMETRY", "False")
+
 import harness  # noqa: E402
 
 
@@ -91,3 +96,52 @@ def make_proxy(tmp_path, standin, bins, claude):
     yield make
     for p in made:
         p.stop()
+
+
+# The configuration of `configured_proxy`, for the tests of resolution, CORS and keep-alive.
+# Markers are unique per run so that an echo can only contain them if ccproxy passed them on.
+RUN = harness.uuid.uuid4().hex[:8]
+ALIAS_PROMPT = f"ALIAS-PROMPT-{RUN}"
+REPLACE_PROMPT = f"REPLACE-PROMPT-{RUN}"
+CORS_ORIGIN = "https://webui.example.test"
+# Ids the CLI (2.1.332) sends upstream as they are (it rewrites some older ones, e.g.
+# claude-opus-4-1 → claude-opus-5-5), all but claude-haiku-4-5 with `output_config.effort`.
+PINS = {"haiku": "claude-haiku-4-5", "sonnet": "claude-sonnet-4-6", "opus": "claude-opus-4-6"}
+CONFIGURED = {
+    "models": [
+        # The first alias: what a request without `model` gets.
+        {"id": "cc-default", "claude_model": "sonnet"},
+        {"id": "cc-haiku", "claude_model": "haiku"},
+        {"id": "cc-prompted", "system_prompt": ALIAS_PROMPT},
+        {"id": "cc-replace", "system_prompt": REPLACE_PROMPT, "system_prompt_mode": "replace"},
+        {"id": "cc-effort", "effort": "low", "claude_model": "claude-opus-5-5"},
+    ],
+    "model_versions": PINS,
+    "default_claude_model": "opus",
+    "cors_origins": [CORS_ORIGIN],
+    "stream_keepalive": "1s",
+}
+
+
+@pytest.fixture(scope="session")
+def configured_proxy_session(tmp_path_factory, standin, bins, claude):
+    p = harness.Proxy(tmp_path_factory.mktemp("configured"), standin, bins=bins, claude=claude,
+                      config=CONFIGURED)
+    try:
+        p.start()
+        p.require_bearer()
+        yield p
+    finally:
+        p.stop()
+
+
+@pytest.fixture
+def configured_proxy(configured_proxy_session):
+    """A shared ccproxy with aliases, model_versions pins, default_claude_model, cors_origins
+    and stream_keepalive 1s (CONFIGURED above), for tests that only send requests."""
+    p = configured_proxy_session
+    if p.proc.poll() is not None:
+        pytest.fail(f"the configured ccproxy exited with status {p.proc.returncode}; stderr:\n"
+                    f"{harness.tail(p.stderr_path)}")
+    yield p
+    p.remember()

@@ -221,10 +221,12 @@ def killpg_quietly(pgid: int, sig: int = signal.SIGKILL):
 class Standin:
     """The Anthropic Messages API stand-in, as a child process on an ephemeral port."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, bodies: bool = False):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.log = self.workdir / "standin.jsonl"
+        # With bodies=True every POST body is saved there (see bodies()).
+        self.bodies_dir = self.workdir / "bodies" if bodies else None
         self.stderr_path = self.workdir / "standin.stderr"
         self.proc: subprocess.Popen | None = None
         self.port = 0
@@ -236,7 +238,8 @@ class Standin:
     def start(self, timeout: float = 10.0) -> "Standin":
         self.log.touch()
         self.proc = subprocess.Popen(
-            [sys.executable, str(STANDIN_SCRIPT), "--port", "0", "--log", str(self.log)],
+            [sys.executable, str(STANDIN_SCRIPT), "--port", "0", "--log", str(self.log),
+             *(["--bodies", str(self.bodies_dir)] if self.bodies_dir else [])],
             stdout=subprocess.PIPE, stderr=open(self.stderr_path, "wb"), start_new_session=True,
             preexec_fn=die_with_parent,
         )
@@ -269,6 +272,21 @@ class Standin:
     def mark(self) -> int:
         """A position in the log; pass it to entries() to see only later requests."""
         return len(self.log.read_bytes().splitlines())
+
+    def messages(self, since: int = 0) -> list[dict]:
+        """Log entries of the /v1/messages requests answered since the mark."""
+        return [e for e in self.entries(since) if e.get("path") == "/v1/messages" and "status" in e]
+
+    def bodies(self) -> list[dict]:
+        """Saved POST requests ({path, headers, body}), oldest first (needs bodies=True)."""
+        assert self.bodies_dir is not None, "this stand-in was started without bodies=True"
+        out = []
+        for f in sorted(self.bodies_dir.glob("*.json")):
+            try:
+                out.append(json.loads(f.read_text()))
+            except (OSError, ValueError):
+                pass
+        return out
 
     def entries(self, since: int = 0) -> list[dict]:
         lines = self.log.read_bytes().splitlines()[since:]
@@ -330,19 +348,39 @@ class StreamResult:
     done: bool = False                                # saw data: [DONE]
     ended: str = ""                                   # how the stream ended
     body: bytes = b""                                 # raw body for non-200 answers
+    comments: list = field(default_factory=list)      # (arrival time, text) of SSE comment lines
+    lines: list = field(default_factory=list)         # (arrival time, raw line) of every non-empty line
     t_start: float = 0.0
     t_first_content: float | None = None
     t_end: float = 0.0
 
     @property
     def text(self) -> str:
+        return self.joined("content")
+
+    @property
+    def reasoning(self) -> str:
+        return self.joined("reasoning_content")
+
+    def joined(self, key: str) -> str:
+        """The concatenated `delta.<key>` of every chunk."""
         out = []
         for c in self.chunks:
             for ch in c.get("choices") or []:
-                piece = (ch.get("delta") or {}).get("content")
+                piece = (ch.get("delta") or {}).get(key)
                 if piece:
                     out.append(piece)
         return "".join(out)
+
+    @property
+    def errors(self) -> list:
+        """The `error` objects of `data: {"error": ...}` events."""
+        return [c["error"] for c in self.chunks if isinstance(c, dict) and "error" in c]
+
+    @property
+    def finish_reasons(self) -> list:
+        return [ch.get("finish_reason") for c in self.chunks for ch in c.get("choices") or []
+                if ch.get("finish_reason") is not None]
 
     def summary(self) -> str:
         return (f"status={self.status} chunks={len(self.chunks)} done={self.done} ended={self.ended!r} "
@@ -393,10 +431,15 @@ class SSEClient:
                 r.t_end = time.monotonic()
                 return
             line = line.strip()
+            now = time.monotonic()
+            if line:
+                r.lines.append((now, line))
+            if line.startswith(b":"):
+                r.comments.append((now, line[1:].strip().decode("utf-8", "replace")))
+                continue
             if not line.startswith(b"data:"):
                 continue
             data = line[5:].strip()
-            now = time.monotonic()
             if data == b"[DONE]":
                 r.done = True
                 r.ended = "done"
@@ -452,17 +495,27 @@ class SSEClient:
 # --------------------------------------------------------------------------- ccproxy
 
 
-def config_yaml(claude: Path, min_idle: int = 2, max_workers: int = 32, extra: str = "") -> str:
-    return (
-        f"claude_binary: {claude}\n"
-        "default_permission_mode: bypassPermissions\n"
-        "allow_passthrough_models: true\n"
-        "request_timeout: 2m\n"
-        "workers:\n"
-        f"  min_idle: {min_idle}\n"
-        f"  max: {max_workers}\n"
-        + extra
-    )
+def config_yaml(claude: Path, min_idle: int = 2, max_workers: int = 32, extra: str = "",
+                config: dict | None = None) -> str:
+    """The test server's config.yaml. `config` overrides or adds top-level keys (a dict value for
+    `workers` is merged into the pool settings); each value is written as JSON, which is YAML
+    too, so any shape (aliases, model_versions, cors_origins, durations as "1s") goes through
+    unchanged. `extra` is raw YAML appended inside the `workers:` section (kept for old callers)."""
+    base: dict = {
+        "claude_binary": str(claude),
+        "default_permission_mode": "bypassPermissions",
+        "allow_passthrough_models": True,
+        "request_timeout": "2m",
+    }
+    workers: dict = {"min_idle": min_idle, "max": max_workers}
+    for k, v in (config or {}).items():
+        if k == "workers" and isinstance(v, dict):
+            workers.update(v)
+        else:
+            base[k] = v
+    out = "".join(f"{k}: {json.dumps(v)}\n" for k, v in base.items() if v is not None)
+    out += "workers:\n" + "".join(f"  {k}: {json.dumps(v)}\n" for k, v in workers.items())
+    return out + extra
 
 
 class Proxy:
@@ -470,7 +523,7 @@ class Proxy:
 
     def __init__(self, workdir: Path, standin: Standin, *, bins: Path | None = None,
                  claude: Path | None = None, min_idle: int = 2, max_workers: int = 32,
-                 extra_config: str = "", extra_env: dict | None = None):
+                 extra_config: str = "", extra_env: dict | None = None, config: dict | None = None):
         self.workdir = Path(workdir)
         self.bins = Path(bins or bin_dir())
         self.claude = Path(claude or claude_path())
@@ -489,7 +542,7 @@ class Proxy:
         self.known: set[int] = set()
         for d in (self.state, self.home, self.tmpdir):
             d.mkdir(parents=True, exist_ok=True)
-        self.config.write_text(config_yaml(self.claude, min_idle, max_workers, extra_config))
+        self.config.write_text(config_yaml(self.claude, min_idle, max_workers, extra_config, config))
         self.env = self._env(extra_env)
 
     def _env(self, extra: dict | None) -> dict:
@@ -700,6 +753,18 @@ class Proxy:
         payload = {"model": model, "messages": [{"role": "user", "content": prompt}], **extra}
         return self.request("POST", "/v1/chat/completions", payload, bearer=bearer, timeout=timeout)
 
+    def post_chat(self, body: dict, headers: dict | None = None, bearer: str | None = "default",
+                  timeout: float = 90.0) -> Response:
+        """POST a whole request body to /v1/chat/completions."""
+        return self.request("POST", "/v1/chat/completions", body, bearer=bearer, headers=headers, timeout=timeout)
+
+    def stream_chat(self, body: dict, headers: dict | None = None, bearer: str | None = "default",
+                    timeout: float = 90.0) -> SSEClient:
+        """Stream a whole request body (`stream: true` is added)."""
+        if bearer == "default":
+            bearer = self.require_bearer()
+        return SSEClient(self.url, bearer, {**body, "stream": True}, headers=headers, timeout=timeout)
+
     def stream(self, prompt: str, model: str = "sonnet", bearer: str | None = "default",
                timeout: float = 90.0, headers: dict | None = None, **extra) -> SSEClient:
         if bearer == "default":
@@ -744,3 +809,31 @@ def run_parallel(fns: list[Callable[[], object]], timeout: float) -> list[object
     for i in stuck:
         results[i] = TimeoutError(f"still running after {timeout}s")
     return results
+
+
+# --------------------------------------------------------------------------- OpenAI shapes
+
+
+def openai_error(resp: Response, status: int, code: str | None = None, etype: str | None = None) -> dict:
+    """Assert an OpenAI-shaped error answer with this status (and code/type); return `error`."""
+    assert resp.status == status, f"expected {status}, got {resp!r}"
+    assert (resp.header("content-type") or "").startswith("application/json"), f"error not JSON: {resp!r}"
+    body = resp.json()
+    err = body.get("error") if isinstance(body, dict) else None
+    assert isinstance(err, dict), f"no error object: {body}"
+    for k in ("message", "type", "param", "code"):
+        assert k in err, f"error.{k} missing: {body}"
+    assert isinstance(err["message"], str) and err["message"], body
+    if code is not None:
+        assert err["code"] == code, f"expected code {code!r}: {body}"
+    if etype is not None:
+        assert err["type"] == etype, f"expected type {etype!r}: {body}"
+    return err
+
+
+def user(text: str, **extra) -> dict:
+    return {"role": "user", "content": text, **extra}
+
+
+BASH_DESCRIPTION = "Run the command the test asked for"  # the stand-in's Bash tool_use description
+THINKING = "Let me think about it."                      # the stand-in's STANDIN:think thinking text

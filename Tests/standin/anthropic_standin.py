@@ -21,6 +21,11 @@ of the request (every text block is searched; the last directive wins):
     STANDIN:echo-length      reply the number of characters of the text block that holds
                              the directive
     STANDIN:think <text>     a thinking block, then reply <text>
+    STANDIN:echo-system      reply the request's system prompt (its text blocks, joined "\n")
+    STANDIN:echo-user        reply the whole text block that holds the directive (with a
+                             transcript, that is the transcript)
+    STANDIN:echo-images      reply "images: <n> <media type> ..." for the image blocks of the
+                             last user message ("images: 0" when there are none)
 
 Any other path (count_tokens, anything else under /v1/ or elsewhere) gets a harmless 200.
 Every request is logged as one JSON line to --log. Standard library only.
@@ -28,6 +33,9 @@ Every request is logged as one JSON line to --log. Standard library only.
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
+import hashlib
 import json
 import os
 import re
@@ -78,6 +86,32 @@ def _tool_result_text(block: dict) -> str:
         if isinstance(item, dict) and item.get("type") == "text":
             parts.append(item.get("text") or "")
     return "\n".join(parts)
+
+
+def _system_text(system) -> str:
+    if isinstance(system, str):
+        return system
+    return "\n".join(b.get("text") or "" for b in system or [] if isinstance(b, dict) and b.get("type") == "text")
+
+
+def _images(content) -> list[dict]:
+    """media type, decoded size and sha256 of each base64 image block in a message's content."""
+    out = []
+    for block in content if isinstance(content, list) else []:
+        if not (isinstance(block, dict) and block.get("type") == "image"):
+            continue
+        src = block.get("source") or {}
+        info = {"media_type": src.get("media_type") or src.get("type") or "?"}
+        if src.get("type") == "base64":
+            try:
+                raw = base64.b64decode(src.get("data") or "", validate=True)
+                info.update(bytes=len(raw), sha256=hashlib.sha256(raw).hexdigest())
+            except (binascii.Error, ValueError):
+                info.update(bytes=-1)
+        elif src.get("type") == "url":
+            info.update(url=src.get("url"))
+        out.append(info)
+    return out
 
 
 def _find_directive(blocks: list[str]):
@@ -132,6 +166,9 @@ class Turn:
         self.directive, self.args, self.directive_block = found if found else (None, "", "")
         self.last_user_chars = sum(len(t) for t in self.blocks)
         self.tools = [t.get("name") for t in body.get("tools") or [] if isinstance(t, dict)]
+        self.system = _system_text(body.get("system"))
+        self.images = _images(content)
+        self.effort = (body.get("output_config") or {}).get("effort")
 
     def plan(self):
         """Return ('error', status) or ('message', blocks, stop_reason, delay_s) where blocks is a
@@ -161,6 +198,13 @@ class Turn:
             return ("error", _ints(a, 1, (500,))[0])
         if d in ("echo-length", "echo_length"):
             return ("message", [("text", [str(len(self.directive_block))])], "end_turn", 0.0)
+        if d in ("echo-system", "echo_system"):
+            return ("message", [("text", _pieces(self.system or "(no system prompt)"))], "end_turn", 0.0)
+        if d in ("echo-user", "echo_user"):
+            return ("message", [("text", _pieces(self.directive_block))], "end_turn", 0.0)
+        if d in ("echo-images", "echo_images"):
+            text = " ".join([f"images: {len(self.images)}"] + [i["media_type"] for i in self.images])
+            return ("message", [("text", [text])], "end_turn", 0.0)
         if d == "think":
             return ("message", [("thinking", ["Let me think", " about it."]), ("text", _chunks(a or "pong"))], "end_turn", 0.0)
         return ("message", [("text", [f"unknown directive {d}"])], "end_turn", 0.0)
@@ -169,6 +213,11 @@ class Turn:
 def _chunks(text: str) -> list[str]:
     words = re.findall(r"\S+\s*|\s+", text)
     return words or [text]
+
+
+def _pieces(text: str, size: int = 2000) -> list[str]:
+    """Long echoes in a few big deltas rather than one per word."""
+    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
 
 
 def _ints(args: str, n: int, default: tuple) -> list[int]:
@@ -320,6 +369,11 @@ class Handler(BaseHTTPRequestHandler):
             n_messages=len(body.get("messages") or []),
             n_tools=len(turn.tools),
             max_tokens=body.get("max_tokens"),
+            effort=turn.effort,
+            thinking=(body.get("thinking") or {}).get("type"),
+            system_chars=len(turn.system),
+            system_sha256=hashlib.sha256(turn.system.encode()).hexdigest(),
+            images=turn.images,
         )
         if plan[0] == "error":
             status = plan[1]
