@@ -218,7 +218,7 @@ def spec(doc) -> Spec:
 # --------------------------------------------------------------------------- servers
 
 
-def server_config(claude: Path, request_timeout: str = "60s") -> str:
+def server_config(claude: Path, request_timeout: str = "20s") -> str:
     return (
         f"claude_binary: {claude}\n"
         "default_permission_mode: bypassPermissions\n"
@@ -232,7 +232,7 @@ def server_config(claude: Path, request_timeout: str = "60s") -> str:
     )
 
 
-def start_server(workdir: Path, standin, bins, claude, request_timeout: str = "60s") -> harness.Proxy:
+def start_server(workdir: Path, standin, bins, claude, request_timeout: str = "20s") -> harness.Proxy:
     p = harness.Proxy(workdir, standin, bins=bins, claude=claude)
     p.config.write_text(server_config(p.claude, request_timeout))
     try:
