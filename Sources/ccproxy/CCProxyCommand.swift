@@ -14,6 +14,10 @@ struct CCProxyCommand: ParsableCommand {
             token database, and a pool of worker processes that each serve one request at a time \
             by running one `claude` turn. `ccproxy token` manages bearer tokens (it works whether \
             or not the server runs). `ccproxyctl` inspects a running server.
+
+            Exit status: 0 on success, 1 on a failure, 2 on a configuration error, 64 on a \
+            command-line error (each subcommand's help says more). Shell completions: \
+            `ccproxy --generate-completion-script bash|zsh|fish`.
             """,
         version: CCProxyVersion.string,
         subcommands: [ServeCommand.self, TokenCommand.self, ConfigCommand.self, VersionCommand.self])

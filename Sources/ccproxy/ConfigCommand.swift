@@ -10,12 +10,19 @@ struct ConfigCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate the configuration as `ccproxy serve` would and report every problem at once.",
-            discussion: "Exit status 0 when valid, 2 when not (or when no file is found).")
+            discussion: """
+                Reads --env-file (default: ./.env if it exists) first, as `serve` does. Exit \
+                status 0 when valid, 2 when not (or when no file is found, or the env file is \
+                unusable), 64 on a command-line error.
+                """)
 
         @Option(name: .long, help: "Path to config.yaml (default: the same resolution order as `serve`).")
         var config: String?
 
+        @OptionGroup var environmentFile: EnvironmentFileOptions
+
         func run() throws {
+            _ = try environmentFile.apply()
             let environment = ProcessInfo.processInfo.environment
             let cwd = FileManager.default.currentDirectoryPath
             do {

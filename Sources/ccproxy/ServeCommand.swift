@@ -19,9 +19,17 @@ struct ServeCommand: ParsableCommand {
             $CCPROXY_STATE/config.yaml, else ./ccproxy.yaml. The environment overrides \
             CCPROXY_STATE, CCPROXY_LISTEN and CCPROXY_METRICS_LISTEN. When started by systemd \
             socket activation, the passed socket (named "http", or the first one) is used \
-            instead of binding. On first start with an empty token database a bearer is \
-            minted and printed on stderr (or CCPROXY_TOKEN is stored). SIGTERM or SIGINT \
-            drains: no new connections, running turns finish, then exit 0.
+            instead of binding (`listen` and CCPROXY_LISTEN are then ignored). Before \
+            anything else, the variables of --env-file (default: ./.env if it exists) that are \
+            not already set are added to the environment. On first start with an empty \
+            token database a bearer is minted and printed on stderr (or CCPROXY_TOKEN is \
+            stored). SIGTERM or SIGINT drains: no new connections, running turns finish, \
+            then exit 0.
+
+            Exit status: 0 after a drain; 1 on a runtime failure (the listener, the \
+            database or the state directory); 2 on a configuration error (config.yaml \
+            missing or invalid, the worker binary missing, an unusable --env-file), which \
+            systemd does not restart; 64 on a command-line error.
             """)
 
     @Option(name: .long, help: "Path to config.yaml.")
@@ -30,10 +38,18 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Path to the ccproxy-worker executable (default: next to this binary).")
     var workerBinary: String?
 
+    @OptionGroup var environmentFile: EnvironmentFileOptions
+
     func run() throws {
+        let loadedEnvironment = try environmentFile.apply()
         let environment = ProcessInfo.processInfo.environment
         LogSetup.bootstrap(identifier: "ccproxy", environment: environment)
         var logger = Logger(label: "ccproxy")
+        if let loadedEnvironment {
+            logger.info(
+                "read environment file",
+                metadata: ["path": "\(loadedEnvironment.path)", "added": "\(loadedEnvironment.added.joined(separator: ","))"])
+        }
         let cwd = FileManager.default.currentDirectoryPath
         let configuration: Configuration
         do {

@@ -12,6 +12,10 @@ struct TokenCommand: ParsableCommand {
             Tokens live in <state_dir>/tokens.db (state_dir from the configuration file). \
             Changes take effect on the running server's next request. A bearer is shown \
             once, when it is created or rotated; only its argon2id hash is stored.
+
+            Exit status: 0 on success; 1 on failure (the message says why: no such token, \
+            an ambiguous name, an invalid scope, the database); 2 when --env-file is \
+            unusable; 64 on a command-line error.
             """,
         subcommands: [
             TokenCreateCommand.self, TokenListCommand.self, TokenRevokeCommand.self,

@@ -7,9 +7,15 @@ struct TokenStoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Configuration file whose state_dir holds tokens.db.", valueName: "path"))
     var config: String?
 
+    @OptionGroup var environmentFile: EnvironmentFileOptions
+
     /// Opens (creating and migrating if needed) `<state_dir>/tokens.db`; the state directory
     /// is created with mode 0700 if it does not exist.
+    ///
+    /// Reads the env file first (as `serve` does), so that `CCPROXY_STATE` and
+    /// `CCPROXY_CONFIG` from a `.env` name the same database the server uses.
     func openAuthority() throws -> TokenAuthority {
+        _ = try environmentFile.apply()
         let stateDirectory = try resolveStateDirectory(configPath: config)
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: stateDirectory, isDirectory: &isDirectory) {

@@ -14,6 +14,10 @@ struct CCProxyCtl: ParsableCommand {
         discussion: """
             Talks to the supervisor over its admin socket, a Unix socket (mode 0600) at \
             <state_dir>/ccproxy.sock; only the user running the server (or root) may connect.
+
+            Exit status: 0 on success; 1 when the server cannot be reached or answers with \
+            an error; 64 on a command-line error. Shell completions: \
+            `ccproxyctl --generate-completion-script bash|zsh|fish`.
             """,
         subcommands: [Status.self])
 }
