@@ -17,3 +17,14 @@ extension TurnPlanner {
         return entries
     }
 }
+
+extension TurnPlanner {
+    /// The model `GET /v1/models/{id}` describes: a catalogue entry, or — when passthrough is
+    /// on — any full `claude-opus|sonnet|haiku-…` id that a chat request would accept (owned by
+    /// `claude-passthrough`). nil for an id a chat request would refuse with 404.
+    public static func model(id: String, settings: ProxySettings) -> (id: String, ownedBy: String)? {
+        if let entry = modelCatalogue(settings: settings).first(where: { $0.id == id }) { return entry }
+        guard settings.allowPassthroughModels, ResolvedModel.passthrough(id, settings: settings) != nil else { return nil }
+        return (id, "claude-passthrough")
+    }
+}

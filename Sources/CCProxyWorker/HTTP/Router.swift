@@ -53,7 +53,8 @@ struct Router {
             try await writer.send(error: .notFound("no route for \(request.method.rawValue) \(request.path)"))
             return
         }
-        if request.method == .OPTIONS, cors.isEnabled {
+        // A preflight names the method it asks about; any other OPTIONS is an ordinary request.
+        if request.method == .OPTIONS, cors.isEnabled, request.header("Access-Control-Request-Method") != nil {
             try await preflight(request, cors: cors, origin: origin, writer: &writer)
             return
         }
@@ -74,11 +75,12 @@ struct Router {
             try await writer.send(status: .ok, body: ResponseEncoder().body(list))
         case .model(let id):
             guard try await authorize(request, scope: .chat, writer: &writer) != nil else { return }
-            guard let model = catalogue().first(where: { $0.id == id }) else {
+            guard let model = TurnPlanner.model(id: id, settings: context.settings) else {
                 try await writer.send(error: .notFound("The model '\(id)' does not exist", code: "model_not_found"))
                 return
             }
-            try await writer.send(status: .ok, body: ResponseEncoder().body(model))
+            let object = ModelObject(id: model.id, created: Int(Date().timeIntervalSince1970), ownedBy: model.ownedBy)
+            try await writer.send(status: .ok, body: ResponseEncoder().body(object))
         case .chatCompletions:
             guard let grant = try await authorize(request, scope: .chat, writer: &writer) else { return }
             let handler = ChatCompletionsHandler(context: context, logger: logger, connection: connection)
