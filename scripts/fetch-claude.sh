@@ -27,7 +27,17 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 echo "fetch-claude: downloading $spec" >&2
-"$python" -m pip download --quiet --no-deps --only-binary=:all: "$spec" -d "$tmp" >&2
+# Debian's own python3 ships without pip: then download with a throwaway virtual environment's
+# pip (python3-venv bundles one), so that nothing is installed into the system's Python.
+pip=("$python" -m pip)
+if ! "$python" -m pip --version >/dev/null 2>&1; then
+    if ! "$python" -m venv "$tmp/venv" >/dev/null 2>&1; then
+        echo "fetch-claude: $python has neither pip nor venv; install python3-venv (apt-get install python3-venv)" >&2
+        exit 1
+    fi
+    pip=("$tmp/venv/bin/python" -m pip)
+fi
+"${pip[@]}" download --quiet --no-deps --only-binary=:all: "$spec" -d "$tmp" >&2
 wheel="$(ls "$tmp"/claude_agent_sdk-*.whl | head -n 1)"
 [[ -f "$wheel" ]] || { echo "fetch-claude: no wheel downloaded" >&2; exit 1; }
 

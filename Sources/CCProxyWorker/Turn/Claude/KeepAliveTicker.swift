@@ -23,7 +23,10 @@ final class KeepAliveTicker: ChannelInboundHandler {
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         let tick = NIOLoopBound(wrapInboundOut(.tick), eventLoop: context.eventLoop)
         task = context.eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { _ in
+            // The async channel hands reads to its consumer on read-complete; without it a tick
+            // would wait for claude's next output, which is exactly when it is not needed.
             bound.value.fireChannelRead(tick.value)
+            bound.value.fireChannelReadComplete()
         }
     }
 
