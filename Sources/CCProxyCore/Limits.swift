@@ -15,6 +15,9 @@ public enum Limits {
     public static let claudeStderrTailBytes = 64 * 1024
     /// Grace between SIGTERM and SIGKILL when a claude process group is stopped, in seconds.
     public static let claudeKillGraceSeconds: Double = 2
+    /// The same grace when the client is gone: nobody waits for a tidy exit, so the group is
+    /// killed sooner.
+    public static let claudeDisconnectGraceSeconds: Double = 1
     /// claude output events buffered for a turn before the worker stops reading claude's
     /// stdout (back-pressure: a slow client makes claude wait). Reading resumes below the low mark.
     public static let claudeOutputHighWatermark = 16

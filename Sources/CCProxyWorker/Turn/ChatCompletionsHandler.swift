@@ -132,7 +132,7 @@ struct ChatCompletionsHandler {
     private func watch(_ process: ClaudeProcess, stop: TurnStop) -> Scheduled<Void> {
         connection.closeFuture.whenComplete { _ in
             stop.set(.clientGone)
-            process.stop()
+            process.stop(grace: Limits.claudeDisconnectGraceSeconds)
         }
         let connection = self.connection
         let timeout = context.settings.requestTimeoutSeconds

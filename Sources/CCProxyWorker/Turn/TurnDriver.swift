@@ -49,7 +49,7 @@ struct TurnDriver {
         }
         if !delivered {
             stop.set(.clientGone)
-            process.stop()
+            process.stop(grace: Limits.claudeDisconnectGraceSeconds)
         }
         let exit = await process.exitStatus()
         process.release()
