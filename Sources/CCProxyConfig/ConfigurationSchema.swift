@@ -12,7 +12,10 @@ enum ConfigurationSchema {
     /// Keys of one `models` entry.
     static let modelKeys = ["id", "workspace", "system_prompt", "effort", "claude_model", "permission_mode"]
     /// Keys of `workers`.
-    static let workerKeys = ["min_idle", "max", "max_requests"]
+    static let workerKeys = [
+        "min_idle", "max_idle", "max", "max_requests", "queue_length", "queue_timeout", "spawn_backoff",
+        "spawn_backoff_max", "keepalive_timeout", "max_keepalive", "max_waiting_per_source",
+    ]
 
     static let verbosities = ["text-only", "verbose", "narrated"]
     static let efforts = ["low", "medium", "high", "xhigh", "max"]

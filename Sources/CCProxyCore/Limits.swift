@@ -23,4 +23,23 @@ public enum Limits {
     public static let maxBearerBytes = 256
     /// Longest request id (`X-Request-Id`) echoed back; longer ones are replaced.
     public static let maxRequestIDBytes = 128
+    /// A response write that makes no progress for this long (the client stopped reading)
+    /// closes the connection, in seconds.
+    public static let writeProgressTimeoutSeconds: Double = 30
+    /// After `request_timeout` stopped a turn, the response has this long to be finished
+    /// before the connection is closed, in seconds.
+    public static let responseGraceSeconds: Double = 2
+    /// Connections accepted per listener wake-up before the loop looks at other work.
+    public static let acceptBatch = 64
+    /// How long accepting pauses when accept(2) runs out of descriptors (EMFILE/ENFILE), in seconds.
+    public static let acceptPauseSeconds: Double = 0.5
+    /// `Retry-After` of the supervisor's own 503, in seconds.
+    public static let refusalRetryAfterSeconds = 1
+    /// Requests served on one kept-alive connection by one worker visit (pipelined) before
+    /// it is closed after the response.
+    public static let maxPipelinedRequests = 100
+    /// After a final response with request bytes possibly unread, how long the client's
+    /// further bytes are read and dropped before the close (so it reads the response
+    /// instead of a reset), in seconds.
+    public static let lingeringCloseSeconds: Double = 2
 }
