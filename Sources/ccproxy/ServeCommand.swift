@@ -47,7 +47,7 @@ struct ServeCommand: ParsableCommand {
         logger[metadataKey: "state"] = "\(configuration.stateDirectory)"
 
         let authority = try TokenAuthority(databasePath: configuration.stateDirectory + "/tokens.db")
-        try FirstBoot.seed(authority, environment: environment, logger: logger)
+        try FirstBoot.seed(authority, environment: environment, stateDirectory: configuration.stateDirectory, logger: logger)
 
         var settings = configuration.proxySettings()
         ClaudeProbe.probe(into: &settings, logger: logger)
