@@ -56,6 +56,9 @@ public struct SeqPacketChannel: Sendable, Equatable {
         case closed
         /// Non-blocking socket with nothing to read.
         case wouldBlock
+        /// A message whose descriptor was dropped by the kernel (MSG_CTRUNC): this process is
+        /// out of descriptors. The payload is intact; the descriptor is lost.
+        case descriptorLost([UInt8])
     }
 
     /// Receives one message of at most `maxBytes`. A truncated message (too long, or with
@@ -71,6 +74,9 @@ public struct SeqPacketChannel: Sendable, Equatable {
             let e = Glibc.errno
             if e == EAGAIN || e == EWOULDBLOCK { return .wouldBlock }
             throw PosixError("recvmsg", errno: e)
+        }
+        if truncated == 2 && count <= maxBytes && descriptor < 0 {
+            return .descriptorLost(Array(buffer[0..<count]))
         }
         if truncated != 0 || count > maxBytes {
             closeDescriptor(descriptor)

@@ -27,6 +27,8 @@ extension Supervisor {
             // The child is exiting; the reaper does the accounting.
             channel.close()
             children[pid]?.channel = nil
+        case .descriptorLost(let bytes):
+            descriptorLost(bytes, pid: pid, assignment: child.assignment)
         case .message(let bytes, let descriptor):
             switch child.assignment {
             case .poolWorker(let slot, _):
@@ -36,6 +38,22 @@ extension Supervisor {
                 violation(pid: pid, reason: "no channel handler for the \(child.assignment.role) role yet")
             }
         }
+    }
+
+    /// A handed-back connection whose descriptor this process could not receive (out of
+    /// descriptors): the connection is lost, the worker is free. Anything else is a violation.
+    private func descriptorLost(_ bytes: [UInt8], pid: Int32, assignment: ChildAssignment) {
+        guard case .poolWorker(let slot, _) = assignment,
+            case .handBack(let id, _, _)? = try? WorkerMessage.decode(bytes, maxBytes: Limits.maxWorkerFrameBytes),
+            pool.connections[id]?.phase == .withWorker(slot: slot)
+        else {
+            violation(pid: pid, reason: "a message arrived with its descriptor dropped")
+            return
+        }
+        logger.warning(
+            "out of file descriptors: a handed-back connection could not be received and is closed",
+            metadata: ["connection": "\(id)", "slot": "\(slot)"])
+        perform(pool.connectionDone(slot: slot, now: now()))
     }
 
     /// The pool-worker role's channel handler: checks the descriptor rule for the code

@@ -146,7 +146,28 @@ public final class SupervisorClient: Sendable {
             } catch {
                 break
             }
-            guard case .message(let bytes, let descriptor) = consume received else { break }
+            let bytes: [UInt8]
+            let descriptor: OwnedDescriptor?
+            switch consume received {
+            case .message(let payload, let attached):
+                bytes = payload
+                descriptor = attached
+            case .descriptorLost(let payload):
+                // Out of descriptors: a handed-off connection is lost; say it is done.
+                if case .handoff? = try? SupervisorMessage.decode(payload, maxBytes: Limits.maxWorkerFrameBytes) {
+                    try? send(.connectionDone)
+                    continue
+                }
+                bytes = []
+                descriptor = nil
+            case .closed:
+                bytes = []
+                descriptor = nil
+            case .wouldBlock:
+                bytes = []
+                descriptor = nil
+            }
+            guard !bytes.isEmpty else { break }
             let message: SupervisorMessage
             do {
                 message = try SupervisorMessage.decode(bytes, maxBytes: Limits.maxWorkerFrameBytes)

@@ -25,6 +25,8 @@ struct SeqPacketChannelTests {
             Issue.record("expected a message, got closed", sourceLocation: sourceLocation)
         case .wouldBlock:
             Issue.record("expected a message, got wouldBlock", sourceLocation: sourceLocation)
+        case .descriptorLost:
+            Issue.record("expected a message, got descriptorLost", sourceLocation: sourceLocation)
         }
         return nil
     }
