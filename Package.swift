@@ -86,7 +86,8 @@ let package = Package(
         .executableTarget(
             name: "ccproxy",
             dependencies: [
-                "CCProxySupervisor", "CCProxyConfig", "CCProxyAuth", "CCProxyStore", "CCProxyCore",
+                "CCProxySupervisor", "CCProxyConfig", "CCProxyAuth", "CCProxyStore", "CCProxyCore", "CCProxyPosix",
+                "CCProxySystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -56,7 +56,8 @@ ssize_t ccp_recv_with_fd(int sock, void *buf, size_t cap, int flags, int *fd_out
         n = recvmsg(sock, &msg, flags | MSG_CMSG_CLOEXEC);
     } while (n < 0 && errno == EINTR);
     if (n < 0) return n;
-    if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) *truncated_out = 1;
+    if (msg.msg_flags & MSG_TRUNC) *truncated_out = 1;
+    else if (msg.msg_flags & MSG_CTRUNC) *truncated_out = 2; /* payload intact, a descriptor dropped */
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
         size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);

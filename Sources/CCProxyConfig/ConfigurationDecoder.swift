@@ -159,11 +159,27 @@ struct ConfigurationDecoder {
 
     private mutating func decodeWorkers(_ node: Node) {
         for (field, value) in reader.entries(node, key: "workers", allowedKeys: ConfigurationSchema.workerKeys) ?? [] {
-            guard let number = reader.integer(value, key: "workers.\(field)") else { continue }
+            let key = "workers.\(field)"
             switch field {
-            case "min_idle": configuration.workers.minIdle = number
-            case "max": configuration.workers.maxWorkers = number
-            default: configuration.workers.maxRequestsPerWorker = number
+            case "queue_timeout", "spawn_backoff", "spawn_backoff_max", "keepalive_timeout":
+                guard let seconds = reader.duration(value, key: key) else { continue }
+                switch field {
+                case "queue_timeout": configuration.workers.queueTimeoutSeconds = seconds
+                case "spawn_backoff": configuration.workers.spawnBackoffSeconds = seconds
+                case "spawn_backoff_max": configuration.workers.spawnBackoffMaxSeconds = seconds
+                default: configuration.workers.keepAliveTimeoutSeconds = seconds
+                }
+            default:
+                guard let number = reader.integer(value, key: key) else { continue }
+                switch field {
+                case "min_idle": configuration.workers.minIdle = number
+                case "max_idle": configuration.workers.maxIdle = number
+                case "max": configuration.workers.maxWorkers = number
+                case "max_requests": configuration.workers.maxRequestsPerWorker = number
+                case "queue_length": configuration.workers.queueLength = number
+                case "max_keepalive": configuration.workers.maxKeepAlive = number
+                default: configuration.workers.maxWaitingPerSource = number
+                }
             }
         }
     }

@@ -15,7 +15,10 @@ enum ConfigurationSchema {
         "id", "workspace", "system_prompt", "system_prompt_mode", "effort", "claude_model", "permission_mode",
     ]
     /// Keys of `workers`.
-    static let workerKeys = ["min_idle", "max", "max_requests"]
+    static let workerKeys = [
+        "min_idle", "max_idle", "max", "max_requests", "queue_length", "queue_timeout", "spawn_backoff",
+        "spawn_backoff_max", "keepalive_timeout", "max_keepalive", "max_waiting_per_source",
+    ]
 
     static let modelFamilies = ["opus", "sonnet", "haiku"]
 

@@ -106,6 +106,22 @@ struct ConfigurationValidator {
         if workers.maxRequestsPerWorker < 1 {
             problems.append("workers.max_requests (\(workers.maxRequestsPerWorker)) must be at least 1")
         }
+        if let maxIdle = workers.maxIdle, maxIdle < workers.minIdle {
+            problems.append("workers.max_idle (\(maxIdle)) must be at least workers.min_idle (\(workers.minIdle))")
+        }
+        if workers.queueLength < 0 {
+            problems.append("workers.queue_length (\(workers.queueLength)) must not be negative")
+        }
+        if workers.maxKeepAlive < 0 {
+            problems.append("workers.max_keepalive (\(workers.maxKeepAlive)) must not be negative")
+        }
+        if workers.maxWaitingPerSource < 1 {
+            problems.append("workers.max_waiting_per_source (\(workers.maxWaitingPerSource)) must be at least 1")
+        }
+        if workers.spawnBackoffSeconds > workers.spawnBackoffMaxSeconds {
+            problems.append(
+                "workers.spawn_backoff (\(workers.spawnBackoffSeconds)s) must not exceed workers.spawn_backoff_max (\(workers.spawnBackoffMaxSeconds)s)")
+        }
         return problems
     }
 

@@ -22,9 +22,6 @@ public enum Limits {
     /// stdout (back-pressure: a slow client makes claude wait). Reading resumes below the low mark.
     public static let claudeOutputHighWatermark = 16
     public static let claudeOutputLowWatermark = 4
-    /// After `request_timeout` stops claude, how long a client still has to read the error
-    /// before the worker closes the connection (a client that stopped reading cannot hold it).
-    public static let timedOutConnectionGraceSeconds: Double = 5
     /// How long a CORS preflight answer may be cached by the browser (`Access-Control-Max-Age`).
     public static let corsPreflightMaxAgeSeconds = 600
     /// Longest silence on a stream before an SSE keep-alive comment, when not configured.
@@ -61,4 +58,23 @@ public enum Limits {
     public static let maxIgnoredParameterNames = 32
     /// Longest `X-CC-Ignored-Params` value, in bytes.
     public static let maxIgnoredParametersHeaderBytes = 1024
+    /// A response write that makes no progress for this long (the client stopped reading)
+    /// closes the connection, in seconds.
+    public static let writeProgressTimeoutSeconds: Double = 30
+    /// After `request_timeout` stopped a turn, the response has this long to be finished
+    /// before the connection is closed, in seconds.
+    public static let responseGraceSeconds: Double = 2
+    /// Connections accepted per listener wake-up before the loop looks at other work.
+    public static let acceptBatch = 64
+    /// How long accepting pauses when accept(2) runs out of descriptors (EMFILE/ENFILE), in seconds.
+    public static let acceptPauseSeconds: Double = 0.5
+    /// `Retry-After` of the supervisor's own 503, in seconds.
+    public static let refusalRetryAfterSeconds = 1
+    /// Requests served on one kept-alive connection by one worker visit (pipelined) before
+    /// it is closed after the response.
+    public static let maxPipelinedRequests = 100
+    /// After a final response with request bytes possibly unread, how long the client's
+    /// further bytes are read and dropped before the close (so it reads the response
+    /// instead of a reset), in seconds.
+    public static let lingeringCloseSeconds: Double = 2
 }

@@ -15,6 +15,12 @@ public struct PosixError: Error, Equatable, CustomStringConvertible, Sendable {
         self.errno = errno
     }
 
+    /// The process or the system ran out of descriptors or buffer memory (EMFILE, ENFILE,
+    /// ENOBUFS, ENOMEM): retrying at once would fail the same way.
+    public var isResourceExhaustion: Bool {
+        errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM
+    }
+
     public var description: String {
         "\(call): \(String(cString: strerror(errno)))"
     }

@@ -19,6 +19,21 @@ public struct SeqPacketChannel: Sendable, Equatable {
         return (SeqPacketChannel(fd: fds[0]), SeqPacketChannel(fd: fds[1]))
     }
 
+    /// Sends one message with a descriptor, which the peer process now owns: this
+    /// process's copy is closed whether or not the send succeeded (on failure the connection
+    /// is lost, which costs only that connection).
+    public func send(_ bytes: [UInt8], passing descriptor: consuming OwnedDescriptor) throws(PosixError) {
+        let result: Result<Void, PosixError>
+        do {
+            try send(bytes, attaching: descriptor.rawValue)
+            result = .success(())
+        } catch {
+            result = .failure(error)
+        }
+        descriptor.close()
+        try result.get()
+    }
+
     /// Sends one message, optionally with a descriptor attached (the receiver gets a
     /// duplicate; the caller still owns and must close its own). Blocks if the socket is
     /// blocking and its buffer is full.
@@ -34,13 +49,16 @@ public struct SeqPacketChannel: Sendable, Equatable {
     }
 
     /// What one receive produced.
-    public enum Received: Sendable {
+    public enum Received: ~Copyable, Sendable {
         /// A message and the descriptor that came with it (owned by the caller now).
-        case message([UInt8], descriptor: Int32?)
+        case message([UInt8], descriptor: OwnedDescriptor?)
         /// The peer closed its end.
         case closed
         /// Non-blocking socket with nothing to read.
         case wouldBlock
+        /// A message whose descriptor was dropped by the kernel (MSG_CTRUNC): this process is
+        /// out of descriptors. The payload is intact; the descriptor is lost.
+        case descriptorLost([UInt8])
     }
 
     /// Receives one message of at most `maxBytes`. A truncated message (too long, or with
@@ -57,12 +75,17 @@ public struct SeqPacketChannel: Sendable, Equatable {
             if e == EAGAIN || e == EWOULDBLOCK { return .wouldBlock }
             throw PosixError("recvmsg", errno: e)
         }
+        if truncated == 2 && count <= maxBytes && descriptor < 0 {
+            return .descriptorLost(Array(buffer[0..<count]))
+        }
         if truncated != 0 || count > maxBytes {
             closeDescriptor(descriptor)
             throw PosixError("recvmsg", errno: EMSGSIZE)
         }
         if count == 0 && descriptor < 0 { return .closed }
-        return .message(Array(buffer[0..<count]), descriptor: descriptor >= 0 ? descriptor : nil)
+        let bytes = Array(buffer[0..<count])
+        if descriptor >= 0 { return .message(bytes, descriptor: OwnedDescriptor(adopting: descriptor)) }
+        return .message(bytes, descriptor: nil)
     }
 
     /// Closes this end.

@@ -64,10 +64,11 @@ public enum TCPListener {
 
     /// Accepts one connection as a CLOEXEC, *blocking* socket (the worker that adopts it
     /// decides its mode). Returns nil when nothing is pending (EAGAIN) or on the transient
-    /// errors accept(2) documents for aborted connections.
-    public static func accept(_ listener: Int32) throws(PosixError) -> Int32? {
+    /// errors accept(2) documents for aborted connections. Running out of descriptors
+    /// (EMFILE, ENFILE) or memory throws: see `PosixError.isResourceExhaustion`.
+    public static func accept(_ listener: Int32) throws(PosixError) -> OwnedDescriptor? {
         let fd = ccp_accept4(listener, Int32(SOCK_CLOEXEC.rawValue))
-        if fd >= 0 { return fd }
+        if fd >= 0 { return OwnedDescriptor(adopting: fd) }
         switch errno {
         case EAGAIN, EWOULDBLOCK, ECONNABORTED, EPROTO, ENETDOWN, ENOPROTOOPT, EHOSTDOWN, ENONET,
             EHOSTUNREACH, EOPNOTSUPP, ENETUNREACH:

@@ -9,8 +9,8 @@ import Logging
 
 extension Supervisor {
     func serveAdminConnection() {
-        guard let fd = try? TCPListener.accept(adminFD) else { return }
-        defer { closeDescriptor(fd) }
+        guard let accepted = try? TCPListener.accept(adminFD) else { return }
+        let fd = accepted.rawValue
         guard UnixStreamSocket.peerUID(fd) == getuid() || UnixStreamSocket.peerUID(fd) == 0 else {
             logger.warning("admin connection from another user refused")
             return
@@ -21,21 +21,25 @@ extension Supervisor {
             switch try AdminRequest.decode(frame, maxBytes: Limits.maxAdminFrameBytes) {
             case .status:
                 reply = .status(statusReport())
+            case .reload:
+                reply = .reloaded(reload(origin: "ccproxyctl reload"))
             }
         } catch {
             reply = .error("bad request: \(error)")
         }
         try? writeAll(fd, reply.encode())
+        accepted.close()
     }
 
     func statusReport() -> StatusReport {
         var draining = false
         if case .draining = pool.lifecycle { draining = true }
         let workers = pool.slots.values.sorted { $0.id < $1.id }.map {
-            WorkerReport(slot: $0.id, pid: $0.pid, state: $0.stateName, served: UInt64($0.served))
+            WorkerReport(slot: $0.id, pid: $0.pid, state: $0.stateName, served: UInt64($0.served), generation: $0.generation)
         }
         return StatusReport(
             supervisorPID: getpid(), listening: listenDescription, draining: draining,
-            queued: UInt32(pool.queue.count), workers: workers)
+            queued: UInt32(pool.queue.count), workers: workers, keepAliveIdle: UInt32(pool.keepAliveCount),
+            generation: pool.generation, refused: pool.counters.refusedTotal, respawnHalted: pool.respawnHaltReason)
     }
 }

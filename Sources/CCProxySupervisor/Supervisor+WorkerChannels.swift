@@ -1,7 +1,8 @@
 // Runs in: the supervisor (`ccproxy serve`).
-// The supervisor's side of the worker channels: a closed set of typed requests, each
-// answered from the supervisor's own state; anything else is a protocol violation and costs
-// the worker its life (OpenSSH's monitor policy).
+// The supervisor's side of its children's channels: a closed set of typed requests per
+// role, each answered from the supervisor's own state; anything else (an unknown code, a
+// descriptor on a message that may not carry one, a hello naming another role) is a
+// protocol violation and costs the child its life (OpenSSH's monitor policy).
 
 import CCProxyCore
 import CCProxyPosix
@@ -10,85 +11,164 @@ import Glibc
 import Logging
 
 extension Supervisor {
-    func readChannel(slot: UInt32) {
-        guard let channel = channels[slot] else { return }
+    func readChannel(pid: Int32) {
+        guard let child = children[pid], let channel = child.channel else { return }
         let received: SeqPacketChannel.Received
         do {
             received = try channel.receive(maxBytes: Limits.maxWorkerFrameBytes, nonBlocking: true)
         } catch {
-            violation(slot: slot, reason: "\(error)")
+            violation(pid: pid, reason: "\(error)")
             return
         }
-        switch received {
+        switch consume received {
         case .wouldBlock:
             return
         case .closed:
-            // The worker is exiting; the reaper does the accounting.
-            channels.removeValue(forKey: slot)?.close()
+            // The child is exiting; the reaper does the accounting.
+            channel.close()
+            children[pid]?.channel = nil
+        case .descriptorLost(let bytes):
+            descriptorLost(bytes, pid: pid, assignment: child.assignment)
         case .message(let bytes, let descriptor):
-            if let descriptor {
-                closeDescriptor(descriptor)
-                violation(slot: slot, reason: "worker sent a descriptor")
-                return
-            }
-            do {
-                handle(try WorkerMessage.decode(bytes, maxBytes: Limits.maxWorkerFrameBytes), from: slot)
-            } catch {
-                violation(slot: slot, reason: "\(error)")
+            switch child.assignment {
+            case .poolWorker(let slot, _):
+                handlePoolWorkerFrame(bytes, descriptor: descriptor, pid: pid, slot: slot)
+            case .bridgeWorker, .fuseHelper:
+                descriptor?.close()
+                violation(pid: pid, reason: "no channel handler for the \(child.assignment.role) role yet")
             }
         }
     }
 
-    func handle(_ message: WorkerMessage, from slot: UInt32) {
-        switch message {
-        case .hello(let version, _):
-            guard version == ProtocolVersion.current else {
-                violation(slot: slot, reason: "protocol version \(version), expected \(ProtocolVersion.current)")
+    /// A handed-back connection whose descriptor this process could not receive (out of
+    /// descriptors): the connection is lost, the worker is free. Anything else is a violation.
+    private func descriptorLost(_ bytes: [UInt8], pid: Int32, assignment: ChildAssignment) {
+        guard case .poolWorker(let slot, _) = assignment,
+            case .handBack(let id, _, _)? = try? WorkerMessage.decode(bytes, maxBytes: Limits.maxWorkerFrameBytes),
+            pool.connections[id]?.phase == .withWorker(slot: slot)
+        else {
+            violation(pid: pid, reason: "a message arrived with its descriptor dropped")
+            return
+        }
+        logger.warning(
+            "out of file descriptors: a handed-back connection could not be received and is closed",
+            metadata: ["connection": "\(id)", "slot": "\(slot)"])
+        perform(pool.connectionDone(slot: slot, now: now()))
+    }
+
+    /// The pool-worker role's channel handler: checks the descriptor rule for the code
+    /// before decoding, then dispatches.
+    private func handlePoolWorkerFrame(_ bytes: [UInt8], descriptor: consuming OwnedDescriptor?, pid: Int32, slot: UInt32) {
+        let code = bytes.count >= Frame.headerBytes ? UInt16(bytes[4]) << 8 | UInt16(bytes[5]) : UInt16.max
+        let mayCarry = WorkerMessage.carriesDescriptor(code: code) ?? false
+        guard mayCarry == (descriptor != nil) else {
+            descriptor?.close()
+            violation(pid: pid, reason: "message \(code) \(mayCarry ? "without" : "with") a descriptor")
+            return
+        }
+        let message: WorkerMessage
+        do {
+            message = try WorkerMessage.decode(bytes, maxBytes: Limits.maxWorkerFrameBytes)
+        } catch {
+            descriptor?.close()
+            violation(pid: pid, reason: "\(error)")
+            return
+        }
+        if case .handBack(let id, let reason, let pending) = message, let fd = descriptor.take() {
+            guard children[pid]?.greeted == true else {
+                fd.close()
+                violation(pid: pid, reason: "handBack before hello")
                 return
             }
-            send(.welcome(protocolVersion: ProtocolVersion.current, slot: slot), to: slot)
+            handBack(id, reason: reason, pendingBytes: pending, descriptor: fd, fromSlot: slot)
+            return
+        }
+        descriptor?.close()
+        handle(message, fromPID: pid, slot: slot)
+    }
+
+    func handle(_ message: WorkerMessage, fromPID pid: Int32, slot: UInt32) {
+        if case .hello = message {} else if children[pid]?.greeted != true {
+            violation(pid: pid, reason: "message before hello")
+            return
+        }
+        switch message {
+        case .hello(let version, _, let role):
+            guard version == ProtocolVersion.current else {
+                violation(pid: pid, reason: "protocol version \(version), expected \(ProtocolVersion.current)")
+                return
+            }
+            guard role == .poolWorker, children[pid]?.greeted == false else {
+                violation(pid: pid, reason: "hello as \(role) from a pool worker, or a second hello")
+                return
+            }
+            children[pid]?.greeted = true
+            send(.welcome(protocolVersion: ProtocolVersion.current, slot: slot), toPID: pid)
             perform(pool.workerReady(slot: slot, now: now()))
         case .authorize(let correlation, let bearer, let scope):
-            guard bearer.utf8.count <= Limits.maxBearerBytes else {
-                send(.refused(correlation: correlation, status: 401, type: "authentication_error", code: "invalid_api_key", message: "invalid bearer token"), to: slot)
-                return
-            }
-            switch authority.authorize(bearer: bearer, scope: scope) {
-            case .success(let grant):
-                send(.authorized(correlation: correlation, grant: grant), to: slot)
-            case .failure(let error):
-                send(
-                    .refused(
-                        correlation: correlation, status: UInt16(clamping: error.status), type: error.type, code: error.code,
-                        message: error.message, retryAfterSeconds: UInt32(clamping: error.retryAfterSeconds ?? 0)),
-                    to: slot)
-            }
+            answerAuthorize(correlation: correlation, bearer: bearer, scope: scope, pid: pid)
         case .turnFinished(let tokenID, let input, let output):
             authority.recordUsage(tokenID: tokenID, inputTokens: input, outputTokens: output)
         case .turnStarted(let group):
-            turnGroups[slot] = group
+            children[pid]?.turnGroup = group
         case .turnEnded:
-            turnGroups[slot] = nil
+            children[pid]?.turnGroup = nil
         case .connectionDone:
-            turnGroups[slot] = nil
+            children[pid]?.turnGroup = nil
+            if case .busy(let id) = pool.slots[slot]?.state { held.removeValue(forKey: id) }
             perform(pool.connectionDone(slot: slot, now: now()))
+        case .handBack:
+            preconditionFailure("handBack is dispatched with its descriptor before handle(_:)")
         }
     }
 
-    /// A worker broke the protocol: it is not trusted further (OpenSSH monitor policy).
-    func violation(slot: UInt32, reason: String) {
-        let pid = pool.slots[slot]?.pid ?? 0
-        logger.critical("worker protocol violation, killing it", metadata: ["slot": "\(slot)", "pid": "\(pid)", "reason": "\(reason)"])
+    private func answerAuthorize(correlation: UInt32, bearer: String, scope: String, pid: Int32) {
+        guard bearer.utf8.count <= Limits.maxBearerBytes else {
+            send(
+                .refused(correlation: correlation, status: 401, type: "authentication_error", code: "invalid_api_key", message: "invalid bearer token"),
+                toPID: pid)
+            return
+        }
+        switch authority.authorize(bearer: bearer, scope: scope) {
+        case .success(let grant):
+            send(.authorized(correlation: correlation, grant: grant), toPID: pid)
+        case .failure(let error):
+            send(
+                .refused(
+                    correlation: correlation, status: UInt16(clamping: error.status), type: error.type, code: error.code,
+                    message: error.message, retryAfterSeconds: UInt32(clamping: error.retryAfterSeconds ?? 0)),
+                toPID: pid)
+        }
+    }
+
+    /// A child broke the protocol: it is not trusted further (OpenSSH monitor policy).
+    func violation(pid: Int32, reason: String) {
+        var metadata: Logger.Metadata = ["pid": "\(pid)", "reason": "\(reason)"]
+        if let child = children[pid] {
+            metadata["role"] = "\(child.assignment.role)"
+            if case .poolWorker(let slot, _) = child.assignment { metadata["slot"] = "\(slot)" }
+            child.channel?.close()
+            children[pid]?.channel = nil
+        }
+        logger.critical("child protocol violation, killing it", metadata: metadata)
         if pid > 0 { _ = kill(pid, SIGKILL) }
-        channels.removeValue(forKey: slot)?.close()
     }
 
-    func send(_ message: SupervisorMessage, to slot: UInt32, attaching fd: Int32? = nil) {
-        guard let channel = channels[slot] else { return }
+    func violation(slot: UInt32, reason: String) {
+        violation(pid: children.pid(poolSlot: slot) ?? pool.slots[slot]?.pid ?? 0, reason: reason)
+    }
+
+    func send(_ message: SupervisorMessage, toPID pid: Int32) {
+        guard let channel = children[pid]?.channel else { return }
         do {
-            try channel.send(message.encode(), attaching: fd)
+            try channel.send(message.encode())
         } catch {
-            logger.warning("could not write to worker, ignoring", metadata: ["slot": "\(slot)", "error": "\(error)"])
+            logger.warning("could not write to a child, ignoring", metadata: ["pid": "\(pid)", "error": "\(error)"])
         }
+    }
+
+    func send(_ message: SupervisorMessage, toSlot slot: UInt32) {
+        guard let pid = children.pid(poolSlot: slot) else { return }
+        send(message, toPID: pid)
     }
 }

@@ -1,8 +1,9 @@
 // Runs in: the supervisor (`ccproxy serve`).
 // The I/O shell around `WorkerPoolStateMachine`: one thread, one poll(2) loop (like
 // PostgreSQL's postmaster ServerLoop). It accepts connections and hands them to workers
-// without reading a byte of them (invariant 2), answers worker requests, reaps children and
-// serves the admin socket. Signals arrive as bytes on a self-pipe; the loop acts on them.
+// without reading a byte of them (invariant 2), holds kept-alive connections until they are
+// readable, answers worker requests, reaps children and serves the admin socket. Signals
+// arrive as bytes on a self-pipe; the loop acts on them. Time is the monotonic clock.
 
 import CCProxyCore
 import CCProxyPosix
@@ -14,26 +15,27 @@ public import Logging
 
 /// The supervisor process.
 public final class Supervisor {
-    let configuration: SupervisorConfiguration
+    var configuration: SupervisorConfiguration
     let authority: any WorkerRequestAuthority
     let logger: Logger
-    private let notifier = Notifier()
+    let notifier = Notifier()
     var pool: WorkerPoolStateMachine
-    private var listenerFD: Int32 = -1
+    var listenerFD: Int32 = -1
     var listenDescription = ""
     var adminFD: Int32 = -1
     private var signals: SignalPipe?
-    private var launcher: WorkerLauncher?
-    private var settingsFD: Int32 = -1
-    /// Supervisor ends of worker channels, by slot.
-    var channels: [UInt32: SeqPacketChannel] = [:]
-    /// claude process groups currently running under each slot (see `turnStarted`).
-    var turnGroups: [UInt32: Int32] = [:]
-    /// Accepted connections not yet handed off, by connection id.
-    private var pending: [UInt64: Int32] = [:]
-    private var nextConnectionID: UInt64 = 1
+    /// Sealed settings snapshots by configuration generation (workers of a generation still
+    /// alive keep theirs; older ones are closed when no worker of theirs is left).
+    var settingsSnapshots: [UInt32: Int32] = [:]
+    /// Every child by pid, with its role and channel.
+    var children = ChildTable()
+    /// Client connections the supervisor holds (accepted, queued or parked), by id.
+    var held: [UInt64: HeldConnection] = [:]
+    var nextConnectionID: UInt64 = 1
+    /// While accept(2) fails for lack of descriptors, accepting pauses until this time.
+    var acceptPausedUntil: Double?
+    var systemd = SystemdReporter()
     private var exitCode: Int32?
-    private let startTime = Date()
 
     public init(
         configuration: SupervisorConfiguration, authority: any WorkerRequestAuthority, logger: Logger
@@ -60,6 +62,12 @@ public final class Supervisor {
 
     private func setUp(listened: ListenedSockets) throws {
         SignalPipe.ignoreBrokenPipe()
+        do {
+            let (before, after) = try ResourceLimits.raiseOpenFilesToHardLimit()
+            if after != before { logger.debug("raised the open-files limit", metadata: ["from": "\(before)", "to": "\(after)"]) }
+        } catch {
+            logger.warning("could not raise the open-files limit, ignoring", metadata: ["error": "\(error)"])
+        }
         signals = try SignalPipe(signals: [SIGCHLD, SIGTERM, SIGINT, SIGHUP])
         if let inherited = listened.httpListener {
             listenerFD = inherited
@@ -80,51 +88,80 @@ public final class Supervisor {
         }
         let adminPath = AdminSocket.path(stateDirectory: configuration.stateDirectory)
         adminFD = try UnixStreamSocket.listen(path: adminPath)
-        let snapshot = try JSONEncoder().encode(configuration.settings)
-        settingsFD = try SealedMemoryFile.create(name: "ccproxy-settings", bytes: Array(snapshot))
-        launcher = WorkerLauncher(executable: configuration.workerExecutable, settingsFD: settingsFD)
+        settingsSnapshots[pool.generation] = try Self.sealSnapshot(configuration.settings)
+        systemd.configureWatchdog(notifier.watchdogInterval())
         logger.info(
             "listening",
             metadata: ["address": "\(listenDescription)", "admin_socket": "\(adminPath)", "pid": "\(getpid())"])
     }
 
+    /// Writes the settings a worker receives into a sealed memory file.
+    static func sealSnapshot(_ settings: ProxySettings) throws -> Int32 {
+        let snapshot = try JSONEncoder().encode(settings)
+        return try SealedMemoryFile.create(name: "ccproxy-settings", bytes: Array(snapshot))
+    }
+
     private func tearDown() {
         closeDescriptor(listenerFD)
         closeDescriptor(adminFD)
-        closeDescriptor(settingsFD)
+        for fd in settingsSnapshots.values { closeDescriptor(fd) }
         _ = unlink(AdminSocket.path(stateDirectory: configuration.stateDirectory))
-        for channel in channels.values { channel.close() }
-        for fd in pending.values { closeDescriptor(fd) }
+        for child in children.all { child.channel?.close() }
+        held.removeAll()  // closes every held connection
     }
 
-    func now() -> Double { Date().timeIntervalSince(startTime) }
+    /// The monotonic clock, in seconds: every deadline and backoff of the pool uses it.
+    func now() -> Double { MonotonicClock.seconds() }
 
     // MARK: - The loop
 
     private func loopOnce() throws {
         guard let signals else { return }
-        var fds: [Int32] = [signals.readFD, adminFD]
-        if listenerFD >= 0 { fds.append(listenerFD) }
-        let channelBySocket = Dictionary(uniqueKeysWithValues: channels.map { ($0.value.fd, $0.key) })
-        fds += channelBySocket.keys
-        var timeout: Int32 = 1000
-        if let deadline = pool.nextDeadline(now: now()) {
-            timeout = Int32(max(0, min(1000, (deadline * 1000).rounded(.up))))
+        var interests: [Poller.Interest] = [Poller.Interest(fd: signals.readFD), Poller.Interest(fd: adminFD)]
+        let accepting = listenerFD >= 0 && acceptPausedUntil == nil
+        if accepting { interests.append(Poller.Interest(fd: listenerFD)) }
+        var channelOwner: [Int32: Int32] = [:]
+        for child in children.all {
+            guard let channel = child.channel else { continue }
+            channelOwner[channel.fd] = child.pid
+            interests.append(Poller.Interest(fd: channel.fd))
         }
-        let ready = try Poller().wait(on: fds, timeoutMilliseconds: timeout)
+        var parkedByFD: [Int32: UInt64] = [:]
+        for (id, connection) in pool.connections where connection.phase.isParked {
+            guard let fd = held[id]?.fd, fd >= 0 else { continue }
+            parkedByFD[fd] = id
+            interests.append(Poller.Interest(fd: fd, peerClose: true))
+        }
+        let ready = try Poller().wait(on: interests, timeoutMilliseconds: pollTimeout())
         for event in ready {
             if event.fd == signals.readFD {
                 handleSignals(signals.drain())
-            } else if event.fd == listenerFD && listenerFD >= 0 {
-                acceptConnections()
             } else if event.fd == adminFD {
                 serveAdminConnection()
-            } else if let slot = channelBySocket[event.fd] {
-                readChannel(slot: slot)
+            } else if accepting && event.fd == listenerFD && listenerFD >= 0 {
+                acceptConnections()
+            } else if let pid = channelOwner[event.fd] {
+                readChannel(pid: pid)
+            } else if let id = parkedByFD[event.fd] {
+                parkedConnectionEvent(id, event)
             }
             if exitCode != nil { return }
         }
-        perform(pool.tick(now: now()))
+        let time = now()
+        if let until = acceptPausedUntil, time >= until { acceptPausedUntil = nil }
+        perform(pool.tick(now: time))
+        // STATUS= starts with READY=1 (before it, systemd shows "activating").
+        if pool.lifecycle != .starting { systemd.loopTurned(now: time, status: statusLine(), notifier: notifier) }
+    }
+
+    /// Until the pool's next deadline, the end of an accept pause or the watchdog, at most 1 s.
+    private func pollTimeout() -> Int32 {
+        let time = now()
+        var seconds = 1.0
+        if let deadline = pool.nextDeadline(now: time) { seconds = min(seconds, deadline) }
+        if let until = acceptPausedUntil { seconds = min(seconds, max(0, until - time)) }
+        if let watchdog = systemd.nextWatchdog { seconds = min(seconds, max(0, watchdog - time)) }
+        return Int32(max(0, (seconds * 1000).rounded(.up)))
     }
 
     private func handleSignals(_ received: [Int32]) {
@@ -136,102 +173,23 @@ public final class Supervisor {
                 logger.notice("shutdown requested, draining", metadata: ["signal": "\(signal)", "busy": "\(pool.busyCount)"])
                 perform(pool.shutdownRequested(now: now()))
             case SIGHUP:
-                logger.notice("SIGHUP received; configuration reload is not available in this version, ignoring")
+                _ = reload(origin: "SIGHUP")
             default:
                 break
             }
         }
     }
 
-    private func reapChildren() {
-        while let (pid, status) = ChildReaper.reapOne() {
-            let slot = pool.slots.first(where: { $0.value.pid == pid })?.key
-            var crashed = true
-            if case .exited(let code) = status, code == WorkerExit.finished.rawValue { crashed = false }
-            if let slot {
-                if let group = turnGroups.removeValue(forKey: slot) {
-                    // The worker died with a claude turn running: stop the whole group.
-                    _ = kill(-group, SIGKILL)
-                }
-                channels.removeValue(forKey: slot)?.close()
-            }
-            let (lost, actions) = pool.workerExited(pid: pid, crashed: crashed, now: now())
-            var metadata: Logger.Metadata = ["pid": "\(pid)", "status": "\(status)"]
-            if let slot { metadata["slot"] = "\(slot)" }
-            if let lost { metadata["connection"] = "\(lost)" }
-            if slot == nil {
-                logger.debug("untracked child exited", metadata: metadata)
-            } else if crashed {
-                logger.error(lost == nil ? "worker crashed" : "worker crashed while serving a connection", metadata: metadata)
-            } else {
-                logger.debug("worker exited", metadata: metadata)
-            }
-            perform(actions)
-        }
+    /// One line for `STATUS=`: the pool's state.
+    func statusLine() -> String {
+        var text = "\(pool.idleCount) idle, \(pool.busyCount) busy workers; \(pool.queue.count) queued, "
+            + "\(pool.keepAliveCount) idle keep-alive connections; generation \(pool.generation)"
+        if case .draining = pool.lifecycle { text = "draining: " + text }
+        if let halted = pool.respawnHaltReason { text += "; respawning halted: \(halted)" }
+        return text
     }
 
-    private func acceptConnections() {
-        for _ in 0..<64 {
-            let fd: Int32?
-            do {
-                fd = try TCPListener.accept(listenerFD)
-            } catch {
-                logger.error("accept failed, retrying", metadata: ["error": "\(error)"])
-                return
-            }
-            guard let fd else { return }
-            let id = nextConnectionID
-            nextConnectionID += 1
-            pending[id] = fd
-            perform(pool.connectionAccepted(id, now: now()))
-        }
-    }
-
-    // MARK: - Actions
-
-    func perform(_ actions: [WorkerPoolStateMachine.Action]) {
-        for action in actions {
-            switch action {
-            case .spawn(let slot):
-                spawn(slot: slot)
-            case .handOff(let id, let slot):
-                guard let fd = pending.removeValue(forKey: id) else { continue }
-                send(.handoff(connectionID: id), to: slot, attaching: fd)
-                closeDescriptor(fd)  // the worker holds the connection now
-            case .refuse(let id):
-                guard let fd = pending.removeValue(forKey: id) else { continue }
-                ServiceUnavailable.answer(fd)
-                closeDescriptor(fd)
-                logger.warning("no worker available, answered 503", metadata: ["connection": "\(id)"])
-            case .retire(let slot):
-                send(.shutdown, to: slot)
-            case .signal(let pid, let signal):
-                _ = kill(pid, signal)
-            case .closeListener:
-                closeDescriptor(listenerFD)
-                listenerFD = -1
-            case .notifyReady:
-                notifier.ready(status: "serving on \(listenDescription) with \(pool.idleCount) idle workers")
-                logger.info("ready", metadata: ["idle_workers": "\(pool.idleCount)"])
-            case .notifyStopping:
-                notifier.stopping(status: "draining \(pool.busyCount) busy workers")
-            case .exit(let code):
-                logger.info("all workers exited, stopping")
-                exitCode = code
-            }
-        }
-    }
-
-    private func spawn(slot: UInt32) {
-        guard let launcher else { return }
-        do {
-            let (pid, channel) = try launcher.launch(slot: slot)
-            try setNonBlocking(channel.fd, true)
-            channels[slot] = channel
-            pool.workerSpawned(slot: slot, pid: pid)
-        } catch {
-            logger.error("could not start a worker, will retry", metadata: ["slot": "\(slot)", "error": "\(error)"])
-            perform(pool.spawnFailed(slot: slot, now: now()))
-        }
+    func finish(code: Int32) {
+        exitCode = code
     }
 }

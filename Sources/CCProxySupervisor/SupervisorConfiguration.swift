@@ -14,10 +14,13 @@ public struct SupervisorConfiguration: Sendable {
     /// The snapshot every worker receives.
     public var settings: ProxySettings
     public var policy: PoolPolicy
+    /// Reads, validates and resolves the configuration again (SIGHUP, `ccproxyctl reload`).
+    /// Nil: reloading is not possible (the supervisor refuses with a problem saying so).
+    public var reloader: ConfigurationReloader?
 
     public init(
         listenHost: String, listenPort: Int, stateDirectory: String, workerExecutable: String,
-        settings: ProxySettings, policy: PoolPolicy
+        settings: ProxySettings, policy: PoolPolicy, reloader: ConfigurationReloader? = nil
     ) {
         self.listenHost = listenHost
         self.listenPort = listenPort
@@ -25,5 +28,32 @@ public struct SupervisorConfiguration: Sendable {
         self.workerExecutable = workerExecutable
         self.settings = settings
         self.policy = policy
+        self.reloader = reloader
+    }
+}
+
+/// A configuration read again for a reload, ready to use.
+public struct ReloadedConfiguration: Sendable {
+    public var settings: ProxySettings
+    public var policy: PoolPolicy
+    /// Changes that are accepted but take effect only after a restart (e.g. `listen`).
+    public var notes: [String]
+
+    public init(settings: ProxySettings, policy: PoolPolicy, notes: [String] = []) {
+        self.settings = settings
+        self.policy = policy
+        self.notes = notes
+    }
+}
+
+/// Loads the configuration for a reload: the new one, or every problem found.
+public typealias ConfigurationReloader = @Sendable () -> Result<ReloadedConfiguration, ReloadRefusal>
+
+/// Why a reload was refused: every problem, one sentence each.
+public struct ReloadRefusal: Error, Sendable, Equatable {
+    public var problems: [String]
+
+    public init(problems: [String]) {
+        self.problems = problems
     }
 }

@@ -2,10 +2,13 @@
 public enum AdminRequest: Sendable, Equatable {
     /// The pool as it is now.
     case status
+    /// Reload config.yaml as SIGHUP does; answered by `reloaded` with every problem found.
+    case reload
 
     public var code: UInt16 {
         switch self {
         case .status: return 0
+        case .reload: return 2
         }
     }
 
@@ -16,6 +19,7 @@ public enum AdminRequest: Sendable, Equatable {
         let request: AdminRequest
         switch code {
         case 0: request = .status
+        case 2: request = .reload
         default: throw .unknownType(code)
         }
         try r.finish()
@@ -31,12 +35,16 @@ public struct WorkerReport: Sendable, Equatable {
     public var state: String
     /// Connections served so far.
     public var served: UInt64
+    /// The configuration generation the worker was started with (1 = as started; +1 per
+    /// accepted reload).
+    public var generation: UInt32
 
-    public init(slot: UInt32, pid: Int32, state: String, served: UInt64) {
+    public init(slot: UInt32, pid: Int32, state: String, served: UInt64, generation: UInt32 = 1) {
         self.slot = slot
         self.pid = pid
         self.state = state
         self.served = served
+        self.generation = generation
     }
 }
 
@@ -47,13 +55,46 @@ public struct StatusReport: Sendable, Equatable {
     public var draining: Bool
     public var queued: UInt32
     public var workers: [WorkerReport]
+    /// Idle keep-alive connections waiting in the supervisor for their next request.
+    public var keepAliveIdle: UInt32
+    /// The current configuration generation.
+    public var generation: UInt32
+    /// Connections the supervisor answered 503 itself, since start.
+    public var refused: UInt64
+    /// Why a role is no longer respawned (a child exited with the fatal-configuration
+    /// code), or nil.
+    public var respawnHalted: String?
 
-    public init(supervisorPID: Int32, listening: String, draining: Bool, queued: UInt32, workers: [WorkerReport]) {
+    public init(
+        supervisorPID: Int32, listening: String, draining: Bool, queued: UInt32, workers: [WorkerReport],
+        keepAliveIdle: UInt32 = 0, generation: UInt32 = 1, refused: UInt64 = 0, respawnHalted: String? = nil
+    ) {
         self.supervisorPID = supervisorPID
         self.listening = listening
         self.draining = draining
         self.queued = queued
         self.workers = workers
+        self.keepAliveIdle = keepAliveIdle
+        self.generation = generation
+        self.refused = refused
+        self.respawnHalted = respawnHalted
+    }
+}
+
+/// The outcome of a reload (`ccproxyctl reload`, SIGHUP).
+public struct ReloadReport: Sendable, Equatable {
+    /// Whether the new configuration was taken.
+    public var accepted: Bool
+    /// The generation in force afterwards.
+    public var generation: UInt32
+    /// Every problem found (empty when accepted; notes such as "listen changed, needs a
+    /// restart" may accompany an accepted reload).
+    public var problems: [String]
+
+    public init(accepted: Bool, generation: UInt32, problems: [String]) {
+        self.accepted = accepted
+        self.generation = generation
+        self.problems = problems
     }
 }
 
@@ -61,11 +102,13 @@ public struct StatusReport: Sendable, Equatable {
 public enum AdminReply: Sendable, Equatable {
     case status(StatusReport)
     case error(String)
+    case reloaded(ReloadReport)
 
     public var code: UInt16 {
         switch self {
         case .status: return 1
         case .error: return 3
+        case .reloaded: return 5
         }
     }
 
@@ -83,9 +126,18 @@ public enum AdminReply: Sendable, Equatable {
                 w.i32(worker.pid)
                 w.string(worker.state)
                 w.u64(worker.served)
+                w.u32(worker.generation)
             }
+            w.u32(report.keepAliveIdle)
+            w.u32(report.generation)
+            w.u64(report.refused)
+            w.optionalString(report.respawnHalted)
         case .error(let message):
             w.string(message)
+        case .reloaded(let report):
+            w.bool(report.accepted)
+            w.u32(report.generation)
+            w.strings(report.problems)
         }
         return Frame.encode(code: code, payload: w.bytes)
     }
@@ -100,14 +152,24 @@ public enum AdminReply: Sendable, Equatable {
             let draining = try r.bool("draining")
             let queued = try r.u32()
             let count = Int(try r.u32())
-            guard count <= r.remaining / 17 else { throw .truncated }
+            // Each worker needs at least 24 bytes: refuse counts the frame cannot hold.
+            guard count <= r.remaining / 24 else { throw .truncated }
             var workers: [WorkerReport] = []
             for _ in 0..<count {
                 workers.append(
-                    WorkerReport(slot: try r.u32(), pid: try r.i32(), state: try r.string("state"), served: try r.u64()))
+                    WorkerReport(
+                        slot: try r.u32(), pid: try r.i32(), state: try r.string("state"), served: try r.u64(),
+                        generation: try r.u32()))
             }
-            reply = .status(StatusReport(supervisorPID: pid, listening: listening, draining: draining, queued: queued, workers: workers))
+            reply = .status(
+                StatusReport(
+                    supervisorPID: pid, listening: listening, draining: draining, queued: queued, workers: workers,
+                    keepAliveIdle: try r.u32(), generation: try r.u32(), refused: try r.u64(),
+                    respawnHalted: try r.optionalString("respawnHalted")))
         case 3: reply = .error(try r.string("message"))
+        case 5:
+            reply = .reloaded(
+                ReloadReport(accepted: try r.bool("accepted"), generation: try r.u32(), problems: try r.strings("problems")))
         default: throw .unknownType(code)
         }
         try r.finish()

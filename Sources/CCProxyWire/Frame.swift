@@ -39,6 +39,9 @@ public enum Frame {
 
 /// The version of the worker and admin protocols. A peer speaking another version is
 /// refused at hello: binaries of different builds never talk to each other.
+///
+/// Version 2: `hello` names the child's role; `handBack` (code 12) returns a client
+/// connection to the supervisor with its descriptor.
 public enum ProtocolVersion {
-    public static let current: UInt16 = 1
+    public static let current: UInt16 = 2
 }

@@ -24,10 +24,20 @@ public enum SupervisorMessage: Sendable, Equatable {
         }
     }
 
-    /// Whether a frame with this message must carry exactly one descriptor.
+    /// Whether a frame with this message must carry exactly one descriptor (and every other
+    /// message none). In the other direction only `WorkerMessage.handBack` carries one.
     public var carriesDescriptor: Bool {
         if case .handoff = self { return true }
         return false
+    }
+
+    /// Whether frames with this code carry a descriptor; nil for an unknown code.
+    public static func carriesDescriptor(code: UInt16) -> Bool? {
+        switch code {
+        case 7: return true
+        case 1, 3, 5, 9: return false
+        default: return nil
+        }
     }
 
     public func encode() -> [UInt8] {

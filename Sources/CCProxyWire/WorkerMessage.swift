@@ -3,8 +3,9 @@
 /// Codes are even (answers from the supervisor are odd, see `SupervisorMessage`), stable,
 /// and never reused; a removed message leaves its code reserved here.
 public enum WorkerMessage: Sendable, Equatable {
-    /// First message on a channel. The supervisor answers `welcome` or closes the channel.
-    case hello(protocolVersion: UInt16, pid: Int32)
+    /// First message on a channel; `role` must be the role the supervisor spawned the child
+    /// as. The supervisor answers `welcome` or kills the child.
+    case hello(protocolVersion: UInt16, pid: Int32, role: ChildRole)
     /// May this bearer use this scope? Answered by `authorized` or `refused` with the same
     /// correlation number. The bearer is at most `Limits.maxBearerBytes`.
     case authorize(correlation: UInt32, bearer: String, scope: String)
@@ -17,6 +18,12 @@ public enum WorkerMessage: Sendable, Equatable {
     case turnStarted(processGroup: Int32)
     /// The process group reported by `turnStarted` is gone. No answer.
     case turnEnded
+    /// The handed-off connection goes back to the supervisor, which waits for it to become
+    /// readable again (see `HandBackReason`); the worker is idle again. The only worker
+    /// message that carries a descriptor (the client socket, via SCM_RIGHTS); it must carry
+    /// exactly one. `pendingBytes` is what the worker saw in the socket's receive queue
+    /// without reading it (0 for `keepAlive`). No answer.
+    case handBack(connectionID: UInt64, reason: HandBackReason, pendingBytes: UInt32)
 
     public var code: UInt16 {
         switch self {
@@ -26,6 +33,23 @@ public enum WorkerMessage: Sendable, Equatable {
         case .connectionDone: return 6
         case .turnStarted: return 8
         case .turnEnded: return 10
+        case .handBack: return 12
+        }
+    }
+
+    /// Whether a frame with this message must carry exactly one descriptor (and every other
+    /// message none). Checked by the supervisor before it decodes anything else.
+    public var carriesDescriptor: Bool {
+        if case .handBack = self { return true }
+        return false
+    }
+
+    /// Whether frames with this code carry a descriptor; nil for an unknown code.
+    public static func carriesDescriptor(code: UInt16) -> Bool? {
+        switch code {
+        case 12: return true
+        case 0, 2, 4, 6, 8, 10: return false
+        default: return nil
         }
     }
 
@@ -33,9 +57,10 @@ public enum WorkerMessage: Sendable, Equatable {
     public func encode() -> [UInt8] {
         var w = WireWriter()
         switch self {
-        case .hello(let version, let pid):
+        case .hello(let version, let pid, let role):
             w.u16(version)
             w.i32(pid)
+            w.u8(role.rawValue)
         case .authorize(let correlation, let bearer, let scope):
             w.u32(correlation)
             w.string(bearer)
@@ -46,6 +71,10 @@ public enum WorkerMessage: Sendable, Equatable {
             w.u64(output)
         case .turnStarted(let group):
             w.i32(group)
+        case .handBack(let id, let reason, let pending):
+            w.u64(id)
+            w.u8(reason.rawValue)
+            w.u32(pending)
         case .connectionDone, .turnEnded:
             break
         }
@@ -57,7 +86,11 @@ public enum WorkerMessage: Sendable, Equatable {
         var (code, r) = try Frame.decode(frame, maxBytes: maxBytes)
         let message: WorkerMessage
         switch code {
-        case 0: message = .hello(protocolVersion: try r.u16(), pid: try r.i32())
+        case 0:
+            let version = try r.u16()
+            let pid = try r.i32()
+            guard let role = ChildRole(rawValue: try r.u8()) else { throw .malformed(field: "role") }
+            message = .hello(protocolVersion: version, pid: pid, role: role)
         case 2:
             message = .authorize(correlation: try r.u32(), bearer: try r.string("bearer"), scope: try r.string("scope"))
         case 4:
@@ -65,6 +98,10 @@ public enum WorkerMessage: Sendable, Equatable {
         case 6: message = .connectionDone
         case 8: message = .turnStarted(processGroup: try r.i32())
         case 10: message = .turnEnded
+        case 12:
+            let id = try r.u64()
+            guard let reason = HandBackReason(rawValue: try r.u8()) else { throw .malformed(field: "reason") }
+            message = .handBack(connectionID: id, reason: reason, pendingBytes: try r.u32())
         default: throw .unknownType(code)
         }
         try r.finish()

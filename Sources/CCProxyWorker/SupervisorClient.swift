@@ -9,12 +9,27 @@ public import CCProxyWire
 import Foundation
 import Synchronization
 
+/// A descriptor received from the supervisor, in transit to the serving loop (an
+/// `AsyncStream` element must be copyable; the descriptor inside is taken exactly once).
+public final class ReceivedDescriptor: Sendable {
+    private let slot: Mutex<OwnedDescriptor?>
+
+    init(_ descriptor: consuming OwnedDescriptor) {
+        slot = Mutex(.some(descriptor))
+    }
+
+    /// The descriptor, the first time; nil afterwards.
+    public func take() -> OwnedDescriptor? {
+        slot.withLock { $0.take() }
+    }
+}
+
 /// Talks to the supervisor over the channel at `WorkerDescriptors.channel`.
 public final class SupervisorClient: Sendable {
     /// What the serving loop waits for.
     public enum Event: Sendable {
         /// A client connection (the descriptor is ours now).
-        case connection(id: UInt64, descriptor: Int32)
+        case connection(id: UInt64, descriptor: ReceivedDescriptor)
         /// Finish and exit.
         case shutdown
     }
@@ -32,7 +47,12 @@ public final class SupervisorClient: Sendable {
         var pending: [UInt32: CheckedContinuation<SupervisorMessage, any Error>] = [:]
         var welcome: CheckedContinuation<UInt32, any Error>?
         var closed = false
+        var draining = false
     }
+
+    /// Whether the supervisor asked this worker to stop: responses from now on close their
+    /// connection (`Connection: close`) instead of keeping it alive.
+    public var isDraining: Bool { state.withLock { $0.draining } }
 
     public init(channel: SeqPacketChannel, onSupervisorGone: @escaping @Sendable () -> Void) {
         self.channel = channel
@@ -48,7 +68,7 @@ public final class SupervisorClient: Sendable {
         return try await withCheckedThrowingContinuation { continuation in
             state.withLock { $0.welcome = continuation }
             do {
-                try send(.hello(protocolVersion: ProtocolVersion.current, pid: getpid()))
+                try send(.hello(protocolVersion: ProtocolVersion.current, pid: getpid(), role: .poolWorker))
             } catch {
                 _ = state.withLock { $0.welcome.take() }.map { $0.resume(throwing: error) }
             }
@@ -61,6 +81,7 @@ public final class SupervisorClient: Sendable {
         let answer = try await request { .authorize(correlation: $0, bearer: bearer, scope: scope) }
         switch answer {
         case .authorized(_, let grant):
+            RequestRecord.current?.noteToken(name: grant.name)
             return .success(grant)
         case .refused(_, let status, let type, let code, let message, let retryAfter):
             return .failure(
@@ -74,7 +95,22 @@ public final class SupervisorClient: Sendable {
 
     /// Sends a message that has no answer.
     public func send(_ message: WorkerMessage) throws {
+        if case .turnFinished(_, let input, let output) = message {
+            RequestRecord.current?.noteUsage(input: input, output: output)
+        }
         try sendLock.withLock { _ in try channel.send(message.encode()) }
+    }
+
+    /// Sends a message that carries a descriptor (`handBack`); the descriptor goes to the
+    /// supervisor and this process's copy is closed, sent or not.
+    public func send(_ message: WorkerMessage, passing descriptor: consuming OwnedDescriptor) throws {
+        precondition(message.carriesDescriptor, "\(message) may not carry a descriptor")
+        let bytes = message.encode()
+        var owned = Optional.some(descriptor)
+        try sendLock.withLock { _ in
+            guard let fd = owned.take() else { return }
+            try channel.send(bytes, passing: fd)
+        }
     }
 
     private func request(_ make: (UInt32) -> WorkerMessage) async throws -> SupervisorMessage {
@@ -110,18 +146,35 @@ public final class SupervisorClient: Sendable {
             } catch {
                 break
             }
-            guard case .message(let bytes, let descriptor) = received else { break }
+            let bytes: [UInt8]
+            let descriptor: OwnedDescriptor?
+            switch consume received {
+            case .message(let payload, let attached):
+                bytes = payload
+                descriptor = attached
+            case .descriptorLost(let payload):
+                // Out of descriptors: a handed-off connection is lost; say it is done.
+                if case .handoff? = try? SupervisorMessage.decode(payload, maxBytes: Limits.maxWorkerFrameBytes) {
+                    try? send(.connectionDone)
+                    continue
+                }
+                bytes = []
+                descriptor = nil
+            case .closed:
+                bytes = []
+                descriptor = nil
+            case .wouldBlock:
+                bytes = []
+                descriptor = nil
+            }
+            guard !bytes.isEmpty else { break }
             let message: SupervisorMessage
             do {
                 message = try SupervisorMessage.decode(bytes, maxBytes: Limits.maxWorkerFrameBytes)
             } catch {
-                closeDescriptor(descriptor ?? -1)
                 break
             }
-            guard message.carriesDescriptor == (descriptor != nil) else {
-                closeDescriptor(descriptor ?? -1)
-                break
-            }
+            guard message.carriesDescriptor == (descriptor != nil) else { break }
             route(message, descriptor: descriptor)
         }
         let (pending, welcome) = state.withLock { state in
@@ -136,7 +189,7 @@ public final class SupervisorClient: Sendable {
         onSupervisorGone()
     }
 
-    private func route(_ message: SupervisorMessage, descriptor: Int32?) {
+    private func route(_ message: SupervisorMessage, descriptor: consuming OwnedDescriptor?) {
         switch message {
         case .welcome(let version, let slot):
             let continuation = state.withLock { $0.welcome.take() }
@@ -149,8 +202,11 @@ public final class SupervisorClient: Sendable {
             let continuation = state.withLock { $0.pending.removeValue(forKey: correlation) }
             continuation?.resume(returning: message)
         case .handoff(let id):
-            if let descriptor { eventSink.yield(.connection(id: id, descriptor: descriptor)) }
+            if let descriptor = descriptor.take() {
+                eventSink.yield(.connection(id: id, descriptor: ReceivedDescriptor(descriptor)))
+            }
         case .shutdown:
+            state.withLock { $0.draining = true }
             eventSink.yield(.shutdown)
         }
     }

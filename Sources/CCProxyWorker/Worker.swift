@@ -1,6 +1,8 @@
 // Runs in: a worker (`ccproxy-worker`).
 // The worker's life: hello, then serve one handed-off connection at a time until told to
-// stop; exit when the supervisor's channel closes (the supervisor is gone).
+// stop; exit when the supervisor's channel closes (the supervisor is gone). A connection
+// goes back to the supervisor when its head has not arrived yet (it is only peeked at) or
+// when it is idle between keep-alive requests: a worker never waits on a slow client.
 
 import CCProxyCore
 import CCProxyPosix
@@ -52,10 +54,10 @@ public struct Worker {
         logger.debug("worker ready")
         for await event in client.events {
             switch event {
-            case .connection(let id, let descriptor):
-                await server.serve(descriptor: descriptor, connectionID: id)
+            case .connection(let id, let received):
+                guard let descriptor = received.take() else { continue }
                 do {
-                    try client.send(.connectionDone)
+                    try await serve(descriptor, id: id, server: server, client: client)
                 } catch {
                     return .supervisorGone
                 }
@@ -66,5 +68,32 @@ public struct Worker {
             }
         }
         return .supervisorGone
+    }
+
+    /// Serves one handed-off connection and tells the supervisor how it ended.
+    /// - Throws: when the channel to the supervisor fails.
+    private func serve(
+        _ descriptor: consuming OwnedDescriptor, id: UInt64, server: ConnectionServer, client: SupervisorClient
+    ) async throws {
+        switch HeadProbe.probe(descriptor.rawValue) {
+        case .closed:
+            descriptor.close()
+            try client.send(.connectionDone)
+            return
+        case .incomplete(let pending):
+            try client.send(
+                .handBack(connectionID: id, reason: .incompleteHead, pendingBytes: UInt32(clamping: pending)),
+                passing: descriptor)
+            return
+        case .complete:
+            break
+        }
+        let outcome = await server.serve(descriptor: descriptor.relinquish(), connectionID: id)
+        switch consume outcome {
+        case .closed:
+            try client.send(.connectionDone)
+        case .handBack(let socket):
+            try client.send(.handBack(connectionID: id, reason: .keepAlive, pendingBytes: 0), passing: socket)
+        }
     }
 }

@@ -63,7 +63,7 @@ struct ServeCommand: ParsableCommand {
         logger[metadataKey: "state"] = "\(configuration.stateDirectory)"
 
         let authority = try TokenAuthority(databasePath: configuration.stateDirectory + "/tokens.db")
-        try FirstBoot.seed(authority, environment: environment, logger: logger)
+        try FirstBoot.seed(authority, environment: environment, stateDirectory: configuration.stateDirectory, logger: logger)
 
         var settings = configuration.proxySettings()
         ClaudeProbe.probe(into: &settings, logger: logger)
@@ -73,20 +73,53 @@ struct ServeCommand: ParsableCommand {
             FileHandle.standardError.write(Data("ccproxy: the worker executable \(workerExecutable) is missing or not executable (install ccproxy-worker next to ccproxy, or pass --worker-binary)\n".utf8))
             throw ExitCode(2)
         }
-        let policy = PoolPolicy(
-            minIdle: configuration.workers.minIdle, maxWorkers: configuration.workers.maxWorkers,
-            maxRequestsPerWorker: configuration.workers.maxRequestsPerWorker,
-            drainTimeoutSeconds: configuration.requestTimeoutSeconds + 30)
         let supervisorConfiguration = SupervisorConfiguration(
             listenHost: configuration.listen.host, listenPort: configuration.listen.port,
             stateDirectory: configuration.stateDirectory,
             workerExecutable: workerExecutable,
-            settings: settings, policy: policy)
+            settings: settings, policy: PoolPolicy(configuration),
+            reloader: Self.reloader(
+                original: configuration, probed: settings, explicitPath: config, environment: environment,
+                currentDirectory: cwd, logger: logger))
         let supervisor = Supervisor(
             configuration: supervisorConfiguration, authority: TokenGate(authority: authority, logger: logger),
             logger: logger)
         let code = try supervisor.run(listened: CCProxyCommand.listenedSockets)
         throw ExitCode(code)
+    }
+
+    /// Reads the configuration again as at start (same file, same environment). Settings
+    /// that only a restart can change are reported as notes and keep their running values.
+    static func reloader(
+        original: Configuration, probed: ProxySettings, explicitPath: String?, environment: [String: String],
+        currentDirectory: String, logger: Logger
+    ) -> ConfigurationReloader {
+        return {
+            let fresh: Configuration
+            do {
+                let path = try ConfigurationLoader.locate(
+                    explicitPath: explicitPath, environment: environment, currentDirectory: currentDirectory)
+                fresh = try ConfigurationLoader.load(path: path, environment: environment, currentDirectory: currentDirectory)
+            } catch let error as ConfigurationError {
+                return .failure(ReloadRefusal(problems: error.problems))
+            } catch {
+                return .failure(ReloadRefusal(problems: ["\(error)"]))
+            }
+            var notes: [String] = []
+            if fresh.listen != original.listen { notes.append("listen (\(original.listen) → \(fresh.listen))") }
+            if fresh.metricsListen != original.metricsListen { notes.append("metrics_listen") }
+            if fresh.stateDirectory != original.stateDirectory { notes.append("state_dir") }
+            var effective = fresh
+            effective.stateDirectory = original.stateDirectory
+            var settings = effective.proxySettings()
+            if settings.claudeBinary == probed.claudeBinary {
+                settings.claudeVersion = probed.claudeVersion
+                settings.claudeProbeError = probed.claudeProbeError
+            } else {
+                ClaudeProbe.probe(into: &settings, logger: logger)
+            }
+            return .success(ReloadedConfiguration(settings: settings, policy: PoolPolicy(effective), notes: notes))
+        }
     }
 
     /// `name` in the directory of the running executable.

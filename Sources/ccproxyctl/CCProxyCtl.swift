@@ -19,7 +19,7 @@ struct CCProxyCtl: ParsableCommand {
             an error; 64 on a command-line error. Shell completions: \
             `ccproxyctl --generate-completion-script bash|zsh|fish`.
             """,
-        subcommands: [Status.self])
+        subcommands: [Status.self, Reload.self])
 }
 
 /// Where to find the admin socket.
@@ -57,6 +57,48 @@ struct Status: ParsableCommand {
             throw ExitCode(1)
         case .status(let report):
             print(json ? StatusFormatter.json(report) : StatusFormatter.table(report))
+        case .reloaded:
+            FileHandle.standardError.write(Data("ccproxyctl: unexpected reply to status\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct Reload: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reload config.yaml, as SIGHUP does.",
+        discussion: """
+            The server reads and validates its configuration file again. If it is valid, new \
+            workers get it, idle workers are replaced and busy ones finish their turn first. \
+            If not, the running configuration is kept and every problem is printed. Exit \
+            status: 0 reloaded, 1 the server could not be reached, 2 the file was refused.
+            """)
+
+    @OptionGroup var options: SocketOptions
+
+    func run() throws {
+        let reply: AdminReply
+        do {
+            reply = try AdminClient.request(.reload, socketPath: options.path)
+        } catch {
+            FileHandle.standardError.write(Data("ccproxyctl: cannot reach the server at \(options.path): \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        switch reply {
+        case .reloaded(let report) where report.accepted:
+            print("reloaded: configuration generation \(report.generation)")
+            for note in report.problems { print("note: needs a restart to take effect: \(note)") }
+        case .reloaded(let report):
+            let lines = ["ccproxyctl: reload refused, the server keeps its running configuration:"]
+                + report.problems.map { "  - \($0)" }
+            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            throw ExitCode(2)
+        case .error(let message):
+            FileHandle.standardError.write(Data("ccproxyctl: \(message)\n".utf8))
+            throw ExitCode(1)
+        case .status:
+            FileHandle.standardError.write(Data("ccproxyctl: unexpected reply to reload\n".utf8))
+            throw ExitCode(1)
         }
     }
 }
@@ -80,11 +122,11 @@ enum AdminClient {
 enum StatusFormatter {
     static func json(_ report: StatusReport) -> String {
         let workers = report.workers.map {
-            #"{"slot":\#($0.slot),"pid":\#($0.pid),"state":\#(JSONString.quote($0.state)),"served":\#($0.served)}"#
+            #"{"slot":\#($0.slot),"pid":\#($0.pid),"state":\#(JSONString.quote($0.state)),"served":\#($0.served),"generation":\#($0.generation)}"#
         }
         let idle = report.workers.filter { $0.state == "idle" }.count
         let busy = report.workers.filter { $0.state == "busy" }.count
-        return #"{"supervisor_pid":\#(report.supervisorPID),"listening":\#(JSONString.quote(report.listening)),"draining":\#(report.draining),"queued":\#(report.queued),"idle":\#(idle),"busy":\#(busy),"workers":[\#(workers.joined(separator: ","))]}"#
+        return #"{"supervisor_pid":\#(report.supervisorPID),"listening":\#(JSONString.quote(report.listening)),"draining":\#(report.draining),"queued":\#(report.queued),"idle":\#(idle),"busy":\#(busy),"keepalive_idle":\#(report.keepAliveIdle),"generation":\#(report.generation),"refused":\#(report.refused),"respawn_halted":\#(report.respawnHalted.map(JSONString.quote) ?? "null"),"workers":[\#(workers.joined(separator: ","))]}"#
     }
 
     static func table(_ report: StatusReport) -> String {
@@ -92,7 +134,9 @@ enum StatusFormatter {
         let busy = report.workers.filter { $0.state == "busy" }.count
         var lines = [
             "supervisor pid \(report.supervisorPID), listening on \(report.listening)\(report.draining ? ", draining" : "")",
-            "workers: \(report.workers.count) (\(idle) idle, \(busy) busy), queued connections: \(report.queued)",
+            "workers: \(report.workers.count) (\(idle) idle, \(busy) busy), queued connections: \(report.queued), idle keep-alive connections: \(report.keepAliveIdle)",
+            "configuration generation \(report.generation), refused (503) since start: \(report.refused)"
+                + (report.respawnHalted.map { ", RESPAWNING HALTED: \($0)" } ?? ""),
             "",
             "SLOT  PID       STATE     SERVED",
         ]

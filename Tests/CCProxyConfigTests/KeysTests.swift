@@ -123,3 +123,46 @@ import Testing
         #expect(try parse(yaml).workspaces["copy"] == WorkspaceSettings(path: "/srv/repo"))
     }
 }
+
+@Suite struct PoolKeysTests {
+    func parse(_ yaml: String) throws(ConfigurationError) -> Configuration {
+        try ConfigurationLoader.parse(yaml: yaml, environment: [:], currentDirectory: "/")
+    }
+
+    @Test func everyWorkersKeyIsRead() throws {
+        let workers = try parse(
+            """
+            workers:
+              min_idle: 3
+              max_idle: 5
+              max: 9
+              max_requests: 7
+              queue_length: 4
+              queue_timeout: 2s
+              spawn_backoff: 250ms
+              spawn_backoff_max: 1m
+              keepalive_timeout: 15s
+              max_keepalive: 0
+              max_waiting_per_source: 8
+            """
+        ).workers
+        #expect(
+            workers
+                == PoolSettings(
+                    minIdle: 3, maxIdle: 5, maxWorkers: 9, maxRequestsPerWorker: 7, queueLength: 4, queueTimeoutSeconds: 2,
+                    spawnBackoffSeconds: 0.25, spawnBackoffMaxSeconds: 60, keepAliveTimeoutSeconds: 15, maxKeepAlive: 0,
+                    maxWaitingPerSource: 8))
+    }
+
+    @Test func badWorkersValuesAreAllReported() {
+        do {
+            _ = try parse("workers: {min_idle: 3, max_idle: 2, queue_length: -1, max_waiting_per_source: 0, spawn_backoff: 20s}\n")
+            Issue.record("accepted")
+        } catch {
+            let text = error.problems.joined(separator: "\n")
+            for key in ["max_idle", "queue_length", "max_waiting_per_source", "spawn_backoff"] {
+                #expect(text.contains("workers.\(key)"), "\(key) not reported in: \(text)")
+            }
+        }
+    }
+}

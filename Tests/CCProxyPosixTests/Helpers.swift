@@ -188,7 +188,8 @@ func socketFamily(_ fd: Int32) -> Int32 {
 /// Accepts with a wait: polls the (non-blocking) listener first.
 func acceptWaiting(_ listener: Int32) throws -> Int32? {
     _ = try Poller().wait(on: [listener], timeoutMilliseconds: 2000)
-    return try TCPListener.accept(listener)
+    guard let accepted = try TCPListener.accept(listener) else { return nil }
+    return accepted.relinquish()
 }
 
 /// Whether this machine has an IPv6 loopback.

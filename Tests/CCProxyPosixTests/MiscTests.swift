@@ -162,7 +162,7 @@ struct PollerTests {
 
     @Test("An empty list just waits for the timeout")
     func emptyList() throws {
-        #expect(try Poller().wait(on: [], timeoutMilliseconds: 10).isEmpty)
+        #expect(try Poller().wait(on: [Int32](), timeoutMilliseconds: 10).isEmpty)
     }
 }
 

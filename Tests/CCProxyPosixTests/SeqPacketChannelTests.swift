@@ -15,14 +15,20 @@ struct SeqPacketChannelTests {
     }
 
     func expectMessage(
-        _ received: SeqPacketChannel.Received, _ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation
+        _ received: consuming SeqPacketChannel.Received, _ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation
     ) -> Int32? {
-        guard case .message(let got, let descriptor) = received else {
-            Issue.record("expected a message, got \(received)", sourceLocation: sourceLocation)
-            return nil
+        switch consume received {
+        case .message(let got, let descriptor):
+            #expect(got == bytes, sourceLocation: sourceLocation)
+            return descriptor?.relinquish()
+        case .closed:
+            Issue.record("expected a message, got closed", sourceLocation: sourceLocation)
+        case .wouldBlock:
+            Issue.record("expected a message, got wouldBlock", sourceLocation: sourceLocation)
+        case .descriptorLost:
+            Issue.record("expected a message, got descriptorLost", sourceLocation: sourceLocation)
         }
-        #expect(got == bytes, sourceLocation: sourceLocation)
-        return descriptor
+        return nil
     }
 
     @Test("A pair is SOCK_SEQPACKET and CLOEXEC on both ends")
@@ -61,7 +67,7 @@ struct SeqPacketChannelTests {
             try a.send(exact)
             _ = expectMessage(try b.receive(maxBytes: maxBytes), exact)
             try a.send(exact + [8])
-            #expect(throws: PosixError("recvmsg", errno: EMSGSIZE)) { try b.receive(maxBytes: maxBytes) }
+            #expect(throws: PosixError("recvmsg", errno: EMSGSIZE)) { _ = try b.receive(maxBytes: maxBytes) }
         }
     }
 
@@ -70,7 +76,7 @@ struct SeqPacketChannelTests {
         try withPair { a, b in
             try a.send([UInt8](repeating: 1, count: 5000))
             try a.send([2, 2])
-            #expect(throws: PosixError("recvmsg", errno: EMSGSIZE)) { try b.receive(maxBytes: 64) }
+            #expect(throws: PosixError("recvmsg", errno: EMSGSIZE)) { _ = try b.receive(maxBytes: 64) }
             _ = expectMessage(try b.receive(maxBytes: 64), [2, 2])
         }
     }
@@ -133,7 +139,7 @@ struct SeqPacketChannelTests {
         try withPair { a, b in
             try a.send([UInt8](repeating: 0, count: 100), attaching: p.write)
             closeDescriptor(p.write)
-            #expect(throws: PosixError("recvmsg", errno: EMSGSIZE)) { try b.receive(maxBytes: 10) }
+            #expect(throws: PosixError("recvmsg", errno: EMSGSIZE)) { _ = try b.receive(maxBytes: 10) }
             // If the receiver had kept the descriptor, the pipe would still have a writer.
             #expect(reachesEOF(p.read))
         }
@@ -151,7 +157,7 @@ struct SeqPacketChannelTests {
             #expect(sendWithTwoDescriptors(a.fd, [0xAB], p1.write, p2.write) == 1)
             closeDescriptor(p1.write)
             closeDescriptor(p2.write)
-            #expect(throws: PosixError("recvmsg", errno: EMSGSIZE)) { try b.receive(maxBytes: 64) }
+            #expect(throws: PosixError("recvmsg", errno: EMSGSIZE)) { _ = try b.receive(maxBytes: 64) }
             #expect(reachesEOF(p1.read))
             #expect(reachesEOF(p2.read))
         }
@@ -216,7 +222,7 @@ struct SeqPacketChannelTests {
     @Test("Receiving on a closed descriptor throws EBADF")
     func receiveOnBadDescriptor() {
         let channel = SeqPacketChannel(fd: 99_998)
-        #expect(throws: PosixError("recvmsg", errno: EBADF)) { try channel.receive(maxBytes: 8) }
+        #expect(throws: PosixError("recvmsg", errno: EBADF)) { _ = try channel.receive(maxBytes: 8) }
         #expect(throws: PosixError("sendmsg", errno: EBADF)) { try channel.send([1]) }
     }
 

@@ -1,7 +1,7 @@
 import CCProxyWire
 import Testing
 
-/// The compatibility contract: these bytes must never change for protocol version 1.
+/// The compatibility contract: these bytes must never change for protocol version 2.
 @Suite("Golden bytes")
 struct GoldenBytesTests {
     struct Golden: Sendable, CustomTestStringConvertible {
@@ -14,15 +14,30 @@ struct GoldenBytesTests {
 
     static let goldens: [Golden] = [
         Golden(
-            name: "worker hello(1, pid 0x01020304)",
-            bytes: [0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x01, 0x01, 0x02, 0x03, 0x04],
-            encode: { WorkerMessage.hello(protocolVersion: 1, pid: 0x0102_0304).encode() },
-            decodesBack: { (try? WorkerMessage.decode($0, maxBytes: 64)) == .hello(protocolVersion: 1, pid: 0x0102_0304) }),
+            name: "worker hello(2, pid 0x01020304, pool worker)",
+            bytes: [0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x02, 0x01, 0x02, 0x03, 0x04, 0x00],
+            encode: { WorkerMessage.hello(protocolVersion: 2, pid: 0x0102_0304, role: .poolWorker).encode() },
+            decodesBack: {
+                (try? WorkerMessage.decode($0, maxBytes: 64)) == .hello(protocolVersion: 2, pid: 0x0102_0304, role: .poolWorker)
+            }),
         Golden(
-            name: "worker hello(1, pid -2)",
-            bytes: [0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x01, 0xFF, 0xFF, 0xFF, 0xFE],
-            encode: { WorkerMessage.hello(protocolVersion: 1, pid: -2).encode() },
-            decodesBack: { (try? WorkerMessage.decode($0, maxBytes: 64)) == .hello(protocolVersion: 1, pid: -2) }),
+            name: "worker hello(2, pid -2, fuse helper)",
+            bytes: [0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x02, 0xFF, 0xFF, 0xFF, 0xFE, 0x02],
+            encode: { WorkerMessage.hello(protocolVersion: 2, pid: -2, role: .fuseHelper).encode() },
+            decodesBack: { (try? WorkerMessage.decode($0, maxBytes: 64)) == .hello(protocolVersion: 2, pid: -2, role: .fuseHelper) }),
+        Golden(
+            name: "worker handBack(0x0102030405060708, incompleteHead, 17)",
+            bytes: [
+                0x00, 0x00, 0x00, 0x0F, 0x00, 0x0C,
+                0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,  // connection id
+                0x01,  // reason incompleteHead
+                0x00, 0x00, 0x00, 0x11,  // pending bytes
+            ],
+            encode: { WorkerMessage.handBack(connectionID: 0x0102_0304_0506_0708, reason: .incompleteHead, pendingBytes: 17).encode() },
+            decodesBack: {
+                (try? WorkerMessage.decode($0, maxBytes: 64))
+                    == .handBack(connectionID: 0x0102_0304_0506_0708, reason: .incompleteHead, pendingBytes: 17)
+            }),
         Golden(
             name: "worker authorize(7, \"ab\", \"c\")",
             bytes: [
@@ -129,6 +144,24 @@ struct GoldenBytesTests {
             encode: { AdminRequest.status.encode() },
             decodesBack: { (try? AdminRequest.decode($0, maxBytes: 64)) == .status }),
         Golden(
+            name: "admin request reload",
+            bytes: [0x00, 0x00, 0x00, 0x02, 0x00, 0x02],
+            encode: { AdminRequest.reload.encode() },
+            decodesBack: { (try? AdminRequest.decode($0, maxBytes: 64)) == .reload }),
+        Golden(
+            name: "admin reply reloaded(refused, generation 3, [\"x\"])",
+            bytes: [
+                0x00, 0x00, 0x00, 0x10, 0x00, 0x05,
+                0x00,  // not accepted
+                0x00, 0x00, 0x00, 0x03,  // generation
+                0x00, 0x00, 0x00, 0x01,  // 1 problem
+                0x00, 0x00, 0x00, 0x01, 0x78,  // "x"
+            ],
+            encode: { AdminReply.reloaded(ReloadReport(accepted: false, generation: 3, problems: ["x"])).encode() },
+            decodesBack: {
+                (try? AdminReply.decode($0, maxBytes: 64)) == .reloaded(ReloadReport(accepted: false, generation: 3, problems: ["x"]))
+            }),
+        Golden(
             name: "admin reply error(\"no\")",
             bytes: [0x00, 0x00, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x02, 0x6E, 0x6F],
             encode: { AdminReply.error("no").encode() },
@@ -136,7 +169,7 @@ struct GoldenBytesTests {
         Golden(
             name: "admin reply status with one worker",
             bytes: [
-                0x00, 0x00, 0x00, 0x2C, 0x00, 0x01,
+                0x00, 0x00, 0x00, 0x46, 0x00, 0x01,
                 0x00, 0x00, 0x00, 0x64,  // supervisor pid 100
                 0x00, 0x00, 0x00, 0x01, 0x6C,  // listening "l"
                 0x01,  // draining
@@ -146,15 +179,21 @@ struct GoldenBytesTests {
                 0xFF, 0xFF, 0xFF, 0xFF,  // pid -1
                 0x00, 0x00, 0x00, 0x04, 0x69, 0x64, 0x6C, 0x65,  // "idle"
                 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05,  // served 5
+                0x00, 0x00, 0x00, 0x02,  // generation 2
+                0x00, 0x00, 0x00, 0x07,  // 7 idle keep-alive connections
+                0x00, 0x00, 0x00, 0x02,  // generation 2
+                0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09,  // refused 9
+                0x01, 0x00, 0x00, 0x00, 0x01, 0x68,  // respawn halted "h"
             ],
             encode: { AdminReply.status(GoldenBytesTests.report).encode() },
-            decodesBack: { (try? AdminReply.decode($0, maxBytes: 64)) == .status(GoldenBytesTests.report) }),
+            decodesBack: { (try? AdminReply.decode($0, maxBytes: 128)) == .status(GoldenBytesTests.report) }),
     ]
 
     static let grant = TokenGrant(tokenID: "i", name: "n", scopes: ["a", "b"], principal: "p", debugCapture: true, defaultVerbosity: nil)
     static let report = StatusReport(
         supervisorPID: 100, listening: "l", draining: true, queued: 3,
-        workers: [WorkerReport(slot: 0, pid: -1, state: "idle", served: 5)])
+        workers: [WorkerReport(slot: 0, pid: -1, state: "idle", served: 5, generation: 2)], keepAliveIdle: 7, generation: 2,
+        refused: 9, respawnHalted: "h")
 
     @Test(arguments: goldens)
     func encodesToGoldenBytes(_ golden: Golden) {

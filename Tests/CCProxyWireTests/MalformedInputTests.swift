@@ -139,8 +139,10 @@ struct MalformedInputTests {
             (.supervisor, 5, u32 + u16 + s("t") + [1] + b + s("m"), "code"),
             (.supervisor, 5, u32 + u16 + s("t") + [0] + b, "message"),
             (.adminReply, 1, u32 + b + [0] + u32 + [0, 0, 0, 0], "listening"),
-            (.adminReply, 1, u32 + s("l") + [0] + u32 + [0, 0, 0, 1] + u32 + u32 + b + u64, "state"),
+            (.adminReply, 1, u32 + s("l") + [0] + u32 + [0, 0, 0, 1] + u32 + u32 + b + u64 + u32 + u32 + u32 + u64 + [0], "state"),
+            (.adminReply, 1, u32 + s("l") + [0] + u32 + [0, 0, 0, 0] + u32 + u32 + u64 + [1] + b, "respawnHalted"),
             (.adminReply, 3, b, "message"),
+            (.adminReply, 5, [1] + u32 + [0, 0, 0, 1] + b, "problems"),
         ]
         for (decoder, code, payload, field) in cases {
             #expect(decoder.decode(rawFrame(code: code, payload)).error == .malformed(field: field), "\(field)")
@@ -159,8 +161,10 @@ struct MalformedInputTests {
             (.worker, 4, s("x") + u64 + u64),
             (.supervisor, 3, u32 + s("i") + s("n") + [0, 0, 0, 1] + s("x") + [1] + s("p") + [0, 1] + s("v")),
             (.supervisor, 5, u32 + u16 + s("t") + [1] + s("c") + s("m") + u32),
-            (.adminReply, 1, u32 + s("l") + [0] + u32 + [0, 0, 0, 1] + u32 + u32 + s("x") + u64),
+            (.adminReply, 1, u32 + s("l") + [0] + u32 + [0, 0, 0, 1] + u32 + u32 + s("x") + u64 + u32 + u32 + u32 + u64 + [0]),
+            (.adminReply, 1, u32 + s("l") + [0] + u32 + [0, 0, 0, 0] + u32 + u32 + u64 + [1] + s("h")),
             (.adminReply, 3, s("x")),
+            (.adminReply, 5, [1] + u32 + [0, 0, 0, 1] + s("x")),
         ]
         for (decoder, code, payload) in cases {
             let frame = rawFrame(code: code, payload)

@@ -47,14 +47,15 @@ struct RoundTripTests {
     @Test("Codes are distinct within each vocabulary")
     func distinctCodes() {
         let worker = Samples.workerMessages.map(\.code)
-        #expect(Set(worker) == [0, 2, 4, 6, 8, 10])
+        #expect(Set(worker) == [0, 2, 4, 6, 8, 10, 12])
         let supervisor = Samples.supervisorMessages.map(\.code)
         #expect(Set(supervisor) == [1, 3, 5, 7, 9])
-        #expect(Set(Samples.adminReplies.map(\.code)) == [1, 3])
+        #expect(Set(Samples.adminReplies.map(\.code)) == [1, 3, 5])
         #expect(AdminRequest.status.code == 0)
+        #expect(AdminRequest.reload.code == 2)
     }
 
-    @Test("Only handoff carries a descriptor")
+    @Test("Only handoff (supervisor → worker) and handBack (worker → supervisor) carry a descriptor")
     func carriesDescriptor() {
         for message in Samples.supervisorMessages {
             if case .handoff = message {
@@ -62,7 +63,18 @@ struct RoundTripTests {
             } else {
                 #expect(!message.carriesDescriptor)
             }
+            #expect(SupervisorMessage.carriesDescriptor(code: message.code) == message.carriesDescriptor)
         }
+        for message in Samples.workerMessages {
+            if case .handBack = message {
+                #expect(message.carriesDescriptor)
+            } else {
+                #expect(!message.carriesDescriptor)
+            }
+            #expect(WorkerMessage.carriesDescriptor(code: message.code) == message.carriesDescriptor)
+        }
+        #expect(WorkerMessage.carriesDescriptor(code: 14) == nil)
+        #expect(SupervisorMessage.carriesDescriptor(code: 11) == nil)
     }
 
     @Test("A frame exactly at maxBytes decodes")
@@ -91,7 +103,7 @@ struct RoundTripTests {
     @Test("Stable constants of the protocol")
     func constants() {
         #expect(Frame.headerBytes == 6)
-        #expect(ProtocolVersion.current == 1)
+        #expect(ProtocolVersion.current == 2)
         #expect(WorkerExit.finished.rawValue == 0)
         #expect(WorkerExit.failed.rawValue == 1)
         #expect(WorkerExit.fatalConfiguration.rawValue == 2)

@@ -14,11 +14,11 @@ enum Samples {
     ]
 
     static let workerMessages: [WorkerMessage] = [
-        .hello(protocolVersion: 1, pid: 12345),
-        .hello(protocolVersion: 0, pid: 0),
-        .hello(protocolVersion: .max, pid: .max),
-        .hello(protocolVersion: 7, pid: .min),
-        .hello(protocolVersion: 1, pid: -1),
+        .hello(protocolVersion: 2, pid: 12345, role: .poolWorker),
+        .hello(protocolVersion: 0, pid: 0, role: .bridgeWorker),
+        .hello(protocolVersion: .max, pid: .max, role: .fuseHelper),
+        .hello(protocolVersion: 7, pid: .min, role: .poolWorker),
+        .hello(protocolVersion: 1, pid: -1, role: .poolWorker),
         .authorize(correlation: 0, bearer: "", scope: ""),
         .authorize(correlation: .max, bearer: "sk-" + String(repeating: "a", count: 253), scope: "chat"),
         .authorize(correlation: 42, bearer: "Bearer\u{0}with-nul", scope: "mödels"),
@@ -30,6 +30,8 @@ enum Samples {
         .turnStarted(processGroup: .min),
         .turnStarted(processGroup: .max),
         .turnEnded,
+        .handBack(connectionID: 0, reason: .keepAlive, pendingBytes: 0),
+        .handBack(connectionID: .max, reason: .incompleteHead, pendingBytes: .max),
     ]
 
     static let supervisorMessages: [SupervisorMessage] = [
@@ -47,19 +49,25 @@ enum Samples {
         .shutdown,
     ]
 
-    static let adminRequests: [AdminRequest] = [.status]
+    static let adminRequests: [AdminRequest] = [.status, .reload]
 
     static let workerReports: [WorkerReport] = [
         WorkerReport(slot: 0, pid: 100, state: "idle", served: 0),
         WorkerReport(slot: 1, pid: .max, state: "busy", served: .max),
         WorkerReport(slot: .max, pid: .min, state: "", served: 3),
-        WorkerReport(slot: 3, pid: -1, state: "exiting", served: 99),
+        WorkerReport(slot: 3, pid: -1, state: "exiting", served: 99, generation: .max),
     ]
 
     static let adminReplies: [AdminReply] = [
         .status(StatusReport(supervisorPID: 1, listening: "127.0.0.1:8080", draining: false, queued: 0, workers: [])),
         .status(StatusReport(supervisorPID: .max, listening: "[::]:443", draining: true, queued: .max, workers: workerReports)),
         .status(StatusReport(supervisorPID: .min, listening: "", draining: false, queued: 7, workers: [workerReports[2]])),
+        .status(
+            StatusReport(
+                supervisorPID: 2, listening: "x", draining: false, queued: 1, workers: workerReports, keepAliveIdle: .max,
+                generation: 3, refused: .max, respawnHalted: "worker exited with code 2")),
+        .reloaded(ReloadReport(accepted: true, generation: 2, problems: [])),
+        .reloaded(ReloadReport(accepted: false, generation: .max, problems: ["workers.max (0) must be at least 1", "ü"])),
         .error(""),
         .error("pool is draining; try again — later"),
     ]
@@ -80,10 +88,10 @@ enum Decoder: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// The codes this decoder knows.
     var knownCodes: Set<UInt16> {
         switch self {
-        case .worker: return [0, 2, 4, 6, 8, 10]
+        case .worker: return [0, 2, 4, 6, 8, 10, 12]
         case .supervisor: return [1, 3, 5, 7, 9]
-        case .adminRequest: return [0]
-        case .adminReply: return [1, 3]
+        case .adminRequest: return [0, 2]
+        case .adminReply: return [1, 3, 5]
         }
     }
 

@@ -97,9 +97,9 @@ final class FakeSupervisor: Sendable {
                 problems.withLock { $0.append("receive failed: \(error)") }
                 return
             }
-            guard case .message(let bytes, let descriptor) = result else { return }
+            guard case .message(let bytes, let descriptor) = consume result else { return }
             if let descriptor {
-                closeDescriptor(descriptor)
+                descriptor.close()
                 problems.withLock { $0.append("a worker message carried a descriptor") }
             }
             let message: WorkerMessage
@@ -330,7 +330,7 @@ enum TCPPair {
         }
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline {
-            if let server = try TCPListener.accept(listener) { return (client, server) }
+            if let server = try TCPListener.accept(listener) { return (client, server.relinquish()) }
             usleep(1000)
         }
         closeDescriptor(client)

@@ -8,13 +8,13 @@ import Testing
 
 @Suite("Worker routing and authorization")
 struct RoutingTests {
-    @Test func healthzAnswers200WithRequestIDAndConnectionClose() async throws {
+    @Test func healthzAnswers200WithRequestIDAndKeepsAlive() async throws {
         try await WorkerHarness.with { h in
             let response = try await h.exchange(Request.get("/healthz"))
             #expect(response.status == 200, "status: \(response)")
             let requestID = try #require(response.header("X-Request-Id"), "no X-Request-Id in \(response)")
             #expect(!requestID.isEmpty)
-            #expect(response.header("Connection")?.lowercased() == "close", "Connection header: \(response)")
+            #expect(response.header("Connection") == nil, "HTTP/1.1 keep-alive: no Connection header; got \(response)")
             let body = try response.json()
             #expect(body["status"] as? String == "ok", "body: \(response.text)")
         }

@@ -50,7 +50,7 @@ def test_models_list(proxy):
 
 def test_client_reusing_one_connection_object(proxy):
     """A client that keeps one connection object (http.client, like SDK pools) gets both
-    answers: every response says `Connection: close`, and the client reconnects."""
+    answers on the same TCP connection: HTTP/1.1 keep-alive, no `Connection: close`."""
     import http.client
     import json
 
@@ -58,14 +58,17 @@ def test_client_reusing_one_connection_object(proxy):
     try:
         hdrs = {"Authorization": f"Bearer {proxy.require_bearer()}", "Content-Type": "application/json"}
         answers = []
+        sockets = []
         for word in ("first", "second"):
             body = {"model": "sonnet", "messages": [{"role": "user", "content": f"STANDIN:reply {word}"}]}
             conn.request("POST", "/v1/chat/completions", body=json.dumps(body), headers=hdrs)
             resp = conn.getresponse()
             data = resp.read()
             assert resp.status == 200, (resp.status, data[:300])
-            assert (resp.getheader("Connection") or "").lower() == "close", resp.getheaders()
+            assert (resp.getheader("Connection") or "").lower() != "close", resp.getheaders()
+            sockets.append(conn.sock.getsockname() if conn.sock else None)
             answers.append(json.loads(data)["choices"][0]["message"]["content"])
         assert answers == ["first", "second"], answers
+        assert sockets[0] is not None and sockets[0] == sockets[1], f"the connection was not reused: {sockets}"
     finally:
         conn.close()

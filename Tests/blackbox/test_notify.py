@@ -11,6 +11,24 @@ from harness import describe, wait_until
 SEED = "ccp_0123abcd_0123456789abcdef01234567"
 
 
+def wait_for_notification(listener: socket.socket, wanted: str, timeout: float = 30) -> list[str]:
+    """Reads notifications until one contains `wanted`; returns all read. STATUS= updates may
+    come in between. Fails naming what was seen."""
+    import time
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        listener.settimeout(max(0.05, deadline - time.monotonic()))
+        try:
+            message = listener.recv(4096).decode()
+        except socket.timeout:
+            break
+        seen.append(message)
+        if wanted in message:
+            return seen
+    raise AssertionError(f"no {wanted} within {timeout}s; notifications seen: {seen!r}")
+
+
 def test_ready_and_stopping_are_reported_honestly(make_proxy):
     sock_dir = tempfile.mkdtemp(prefix="ccp-notify-")
     path = os.path.join(sock_dir, "notify.sock")
@@ -37,8 +55,7 @@ def test_ready_and_stopping_are_reported_honestly(make_proxy):
         assert r.status == 200, r
 
         proxy.proc.send_signal(signal.SIGTERM)
-        message = listener.recv(4096).decode()
-        assert "STOPPING=1" in message, f"no STOPPING=1 after SIGTERM: {message!r}"
+        wait_for_notification(listener, "STOPPING=1")
         assert proxy.proc.wait(timeout=20) == 0
     finally:
         listener.close()

@@ -18,8 +18,10 @@ ssize_t ccp_send_with_fd(int sock, const void *buf, size_t len, int fd);
 
 /* Receives one message into `buf` (capacity `cap`). At most one SCM_RIGHTS fd is accepted:
  * it is stored in *fd_out (else -1); any extra fds are closed. Received fds are CLOEXEC.
- * *truncated_out is set to 1 if the payload or control data was truncated (MSG_TRUNC or
- * MSG_CTRUNC), in which case the message must be treated as a protocol error.
+ * *truncated_out is set to 1 if the payload was truncated (MSG_TRUNC) or more than one fd
+ * came, in which case the message must be treated as a protocol error; to 2 if only the
+ * control data was (MSG_CTRUNC: the payload is intact but a descriptor was dropped, e.g.
+ * because the receiver is out of descriptors).
  * Corresponds to recvmsg(2). Retries EINTR. Returns bytes received (0 = peer closed) or -1. */
 ssize_t ccp_recv_with_fd(int sock, void *buf, size_t cap, int flags, int *fd_out, int *truncated_out);
 

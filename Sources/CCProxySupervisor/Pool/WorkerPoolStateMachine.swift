@@ -1,18 +1,31 @@
 // Runs in: the supervisor (`ccproxy serve`).
 // The pool's logic as a pure state machine: events in, actions out. The I/O shell
 // (`Supervisor`) performs the actions; this type never touches a process or a socket, so
-// every decision it makes is unit-tested without either.
+// every decision it makes is unit-tested without either. Time is the shell's monotonic clock
+// in seconds.
 
-/// Decides when to spawn, hand off, queue, refuse, retire, respawn and stop.
+/// Decides when to spawn, hand off, queue, park, refuse, close, retire, respawn and stop.
 ///
-/// Lifecycle: `running` → (SIGTERM) `draining` → `stopped`. While draining, no new
-/// connections arrive (the listener is closed), queued ones are still served, idle workers
-/// are told to exit, busy ones finish their turn; once every worker has exited the machine
-/// asks the shell to exit. Past the drain deadline busy workers are terminated, then killed.
+/// Lifecycle: `starting` → (first `minIdle` hellos) `running` → (SIGTERM) `draining` →
+/// `stopped`. While draining, no new connections arrive (the listener is closed), queued ones
+/// are still served, idle keep-alive connections are closed, idle workers are told to exit,
+/// busy ones finish their turn; once every worker has exited the machine asks the shell to
+/// exit. Past the drain deadline busy workers are terminated, then killed.
 ///
-/// Crashes: a worker that exits abnormally costs only its own connection. Respawns to keep
-/// `minIdle` idle workers are delayed by an exponential backoff while crashes keep coming,
-/// and the backoff resets once a worker says hello again.
+/// Connections: accepted → handed to an idle worker, or queued (bounded by `maxQueue` and
+/// `queueTimeoutSeconds`, and per source by `maxWaitingPerSource`), or refused with the
+/// supervisor's own 503. A worker hands a kept-alive connection back after its response; it
+/// is parked until readable (then dispatched like a new one), the keep-alive timeout, or the
+/// idle limit. A worker also hands back a connection whose head is still arriving; it is
+/// parked until more bytes arrive or the head deadline passes.
+///
+/// Crashes: a worker that crashes costs only its own connection. Respawns are delayed by
+/// an exponential backoff while crashes keep coming; the backoff resets at the next hello.
+/// A worker exiting with the fatal-configuration code halts respawning until a reload.
+///
+/// Reload: the generation goes up; idle workers of older generations are retired and
+/// replaced, busy ones are retired when their connection ends. `notifyReloaded` comes once
+/// `minIdle` workers of the new generation are idle.
 public struct WorkerPoolStateMachine: Sendable {
     public enum Lifecycle: Sendable, Equatable {
         case starting
@@ -22,12 +35,18 @@ public struct WorkerPoolStateMachine: Sendable {
     }
 
     public enum Action: Sendable, Equatable {
-        /// Start a worker process for this new slot and report `workerSpawned`/`spawnFailed`.
-        case spawn(slot: UInt32)
+        /// Start a worker process for this new slot with this generation's settings, and
+        /// report `workerSpawned`/`spawnFailed`.
+        case spawn(slot: UInt32, generation: UInt32)
         /// Pass the connection to the worker in `slot`.
         case handOff(connectionID: UInt64, slot: UInt32)
         /// Answer 503 on the connection and close it (no worker could take it).
-        case refuse(connectionID: UInt64)
+        case refuse(connectionID: UInt64, reason: RefusalReason)
+        /// Watch the connection for readability (`connectionReadable`/`connectionClosedByPeer`).
+        /// For `.incompleteHead(n)`, only more than `n` queued bytes count as readable.
+        case park(connectionID: UInt64, reason: PoolConnection.ParkReason)
+        /// Close a connection the supervisor holds, without answering.
+        case closeConnection(connectionID: UInt64, reason: ConnectionCloseReason)
         /// Ask the worker to exit once it is done (`SupervisorMessage.shutdown`).
         case retire(slot: UInt32)
         /// Send a signal to a worker process.
@@ -36,21 +55,35 @@ public struct WorkerPoolStateMachine: Sendable {
         case closeListener
         /// The pool is up: tell systemd READY=1.
         case notifyReady
+        /// A reload is in force (new-generation workers are ready): READY=1 again.
+        case notifyReloaded(generation: UInt32)
         /// Shutdown began: tell systemd STOPPING=1.
         case notifyStopping
+        /// A worker exited with the fatal-configuration code: respawning stops; say so loudly.
+        case respawnHalted(reason: String)
         /// Everything below the supervisor has exited: exit with this code.
         case exit(code: Int32)
     }
 
-    public private(set) var lifecycle: Lifecycle = .starting
-    public private(set) var slots: [UInt32: WorkerSlot] = [:]
-    public private(set) var queue: [UInt64] = []
-    public let policy: PoolPolicy
-    private var nextSlot: UInt32 = 1
-    private var consecutiveCrashes = 0
-    private var respawnNotBefore: Double = 0
-    private var terminateSent = false
-    private var killSent = false
+    public internal(set) var lifecycle: Lifecycle = .starting
+    public internal(set) var slots: [UInt32: WorkerSlot] = [:]
+    /// Queued connection ids, oldest first.
+    public internal(set) var queue: [UInt64] = []
+    /// Every connection not yet closed or lost.
+    public internal(set) var connections: [UInt64: PoolConnection] = [:]
+    public internal(set) var counters = PoolCounters()
+    /// The configuration generation new workers get.
+    public internal(set) var generation: UInt32 = 1
+    /// Why respawning is halted (fatal configuration), or nil.
+    public internal(set) var respawnHaltReason: String?
+    public internal(set) var policy: PoolPolicy
+    var nextSlot: UInt32 = 1
+    var consecutiveCrashes = 0
+    var respawnNotBefore: Double = 0
+    var terminateSent = false
+    var killSent = false
+    /// A reload waits for its new workers before `notifyReloaded`.
+    var reloadPending = false
 
     public init(policy: PoolPolicy) {
         self.policy = policy
@@ -58,8 +91,10 @@ public struct WorkerPoolStateMachine: Sendable {
 
     public var idleCount: Int { slots.values.filter { $0.state == .idle }.count }
     public var busyCount: Int { slots.values.filter { if case .busy = $0.state { return true } else { return false } }.count }
-    private var startingCount: Int { slots.values.filter { $0.state == .starting }.count }
-    private var liveCount: Int { slots.values.filter { $0.state != .exiting }.count }
+    /// Idle keep-alive connections held by the supervisor.
+    public var keepAliveCount: Int { connections.values.filter { $0.phase.isKeepAlive }.count }
+    var startingCount: Int { slots.values.filter { $0.state == .starting }.count }
+    var liveCount: Int { slots.values.filter { $0.state != .exiting }.count }
 
     /// The shell is up (listener bound, database open): pre-fork the first workers.
     public mutating func start(now: Double) -> [Action] {
@@ -93,47 +128,39 @@ public struct WorkerPoolStateMachine: Sendable {
         return actions + afterChange(now: now)
     }
 
-    /// A client connection was accepted.
-    public mutating func connectionAccepted(_ id: UInt64, now: Double) -> [Action] {
-        if case .draining = lifecycle { return [.refuse(connectionID: id)] }
-        if lifecycle == .stopped { return [.refuse(connectionID: id)] }
-        if let slot = firstIdleSlot() {
-            slots[slot]?.state = .busy(connectionID: id)
-            return [.handOff(connectionID: id, slot: slot)] + topUp(now: now)
-        }
-        guard queue.count < policy.maxQueue else { return [.refuse(connectionID: id)] }
-        queue.append(id)
-        return topUp(now: now)
-    }
-
-    /// The worker in `slot` finished its connection and is idle again.
+    /// The worker in `slot` finished its connection (and closed it) and is idle again.
     public mutating func connectionDone(slot: UInt32, now: Double) -> [Action] {
-        guard var worker = slots[slot], case .busy = worker.state else { return [] }
-        worker.served += 1
-        worker.state = .idle
-        slots[slot] = worker
-        var actions: [Action] = []
-        if worker.served >= policy.maxRequestsPerWorker {
-            slots[slot]?.state = .exiting
-            actions.append(.retire(slot: slot))
-        }
-        return actions + afterChange(now: now)
+        guard let worker = slots[slot], case .busy(let id) = worker.state else { return [] }
+        connections[id] = nil
+        return workerFreed(slot: slot, servedOne: true, now: now)
     }
 
-    /// A worker process exited (reaped). `crashed` = killed by a signal or a non-zero exit.
-    /// Returns the lost connection, if the worker was busy, with the actions.
-    public mutating func workerExited(pid: Int32, crashed: Bool, now: Double) -> (lost: UInt64?, actions: [Action]) {
+    /// A worker process exited (reaped). Returns the lost connection, if the worker was
+    /// busy, with the actions.
+    public mutating func workerExited(pid: Int32, exit: ChildExit, now: Double) -> (lost: UInt64?, actions: [Action]) {
         guard let (slot, worker) = slots.first(where: { $0.value.pid == pid }) else { return (nil, []) }
         slots[slot] = nil
         var lost: UInt64?
-        if case .busy(let id) = worker.state { lost = id }
-        if crashed && worker.state != .exiting { noteCrash(now: now) }
-        return (lost, afterChange(now: now))
+        if case .busy(let id) = worker.state {
+            lost = id
+            connections[id] = nil
+        }
+        var actions: [Action] = []
+        if exit.isFatalConfiguration && respawnHaltReason == nil && worker.generation == generation {
+            let reason = "worker (slot \(slot), pid \(pid)) exited with the fatal-configuration code"
+            respawnHaltReason = reason
+            actions.append(.respawnHalted(reason: reason))
+        }
+        if exit.isCrash {
+            counters.crashes += 1
+            if worker.state != .exiting { noteCrash(now: now) }
+        }
+        return (lost, actions + afterChange(now: now))
     }
 
-    /// Time passes: delayed respawns and drain escalation happen here.
+    /// Time passes: timeouts, delayed respawns and drain escalation happen here.
     public mutating func tick(now: Double) -> [Action] {
-        afterChange(now: now)
+        expire(now: now) + afterChange(now: now)
     }
 
     /// SIGTERM/SIGINT: graceful drain.
@@ -142,56 +169,95 @@ public struct WorkerPoolStateMachine: Sendable {
         case .draining, .stopped: return []
         case .starting, .running:
             lifecycle = .draining(since: now)
-            return [.notifyStopping, .closeListener] + afterChange(now: now)
+            var actions: [Action] = [.notifyStopping, .closeListener]
+            for (id, connection) in connections.sorted(by: { $0.key < $1.key }) where connection.phase.isParked {
+                actions.append(close(id, .draining))
+            }
+            return actions + afterChange(now: now)
         }
     }
 
     /// When the shell should call `tick` next (seconds from `now`), or nil for "no timer".
     public func nextDeadline(now: Double) -> Double? {
+        var next: Double?
+        func consider(_ at: Double) { next = min(next ?? at, at) }
         if case .draining(let since) = lifecycle {
             let terminateAt = since + policy.drainTimeoutSeconds
-            let killAt = terminateAt + policy.killAfterSeconds
-            let next = terminateSent ? killAt : terminateAt
-            return max(0, next - now)
+            consider(terminateSent ? terminateAt + policy.killAfterSeconds : terminateAt)
         }
-        if needsSpawn && respawnNotBefore > now { return respawnNotBefore - now }
-        return nil
+        if needsSpawn && respawnNotBefore > now { consider(respawnNotBefore) }
+        for connection in connections.values {
+            switch connection.phase {
+            case .queued(let since): consider(since + policy.queueTimeoutSeconds)
+            case .parked(_, let deadline): consider(deadline)
+            case .withWorker: break
+            }
+        }
+        return next.map { max(0, $0 - now) }
     }
 
-    // MARK: - Internals
+    // MARK: - Internals shared by the extensions
 
-    private var needsSpawn: Bool {
-        guard lifecycle == .starting || lifecycle == .running else { return false }
-        return idleCount + startingCount < policy.minIdle + queue.count && liveCount < policy.maxWorkers
+    var needsSpawn: Bool {
+        guard lifecycle == .starting || lifecycle == .running, respawnHaltReason == nil else { return false }
+        let fresh = slots.values.filter { ($0.state == .idle || $0.state == .starting) && $0.generation == generation }.count
+        return fresh < policy.minIdle + queue.count && liveCount < policy.maxWorkers
     }
 
-    private func firstIdleSlot() -> UInt32? {
+    func firstIdleSlot() -> UInt32? {
         slots.filter { $0.value.state == .idle }.map(\.key).min()
     }
 
-    private mutating func noteCrash(now: Double) {
+    mutating func noteCrash(now: Double) {
         consecutiveCrashes += 1
         var delay = policy.initialBackoffSeconds
         for _ in 1..<max(consecutiveCrashes, 1) { delay = min(delay * 2, policy.maxBackoffSeconds) }
         respawnNotBefore = now + min(delay, policy.maxBackoffSeconds)
     }
 
-    /// Dispatches queued connections, keeps `minIdle` idle workers, retires surplus idle
-    /// workers, and drives the drain.
-    private mutating func afterChange(now: Double) -> [Action] {
+    /// The worker in `slot` is free again: recycle it after `maxRequests` or when its
+    /// generation is stale, else it is idle.
+    mutating func workerFreed(slot: UInt32, servedOne: Bool, now: Double) -> [Action] {
+        guard var worker = slots[slot] else { return [] }
+        if servedOne { worker.served += 1 }
+        worker.state = .idle
+        slots[slot] = worker
         var actions: [Action] = []
-        while !queue.isEmpty, let slot = firstIdleSlot() {
-            let id = queue.removeFirst()
-            slots[slot]?.state = .busy(connectionID: id)
-            actions.append(.handOff(connectionID: id, slot: slot))
+        if worker.served >= policy.maxRequestsPerWorker {
+            slots[slot]?.state = .exiting
+            counters.recycles += 1
+            actions.append(.retire(slot: slot))
+        } else if worker.generation < generation {
+            slots[slot]?.state = .exiting
+            actions.append(.retire(slot: slot))
         }
+        return actions + afterChange(now: now)
+    }
+
+    /// Dispatches queued connections, keeps `minIdle` idle workers, retires surplus and
+    /// stale idle workers, reports a finished reload, and drives the drain.
+    mutating func afterChange(now: Double) -> [Action] {
+        var actions = dispatchQueue()
         switch lifecycle {
         case .starting, .running:
+            for (id, worker) in slots.sorted(by: { $0.key < $1.key })
+            where worker.generation < generation && (worker.state == .idle || worker.state == .starting) {
+                slots[id]?.state = .exiting
+                actions.append(.retire(slot: id))
+            }
             while idleCount > policy.maxIdle, let slot = firstIdleSlot() {
                 slots[slot]?.state = .exiting
                 actions.append(.retire(slot: slot))
             }
             actions += topUp(now: now)
+            actions += refuseIfNoWorkerCanCome()
+            if reloadPending && lifecycle == .running {
+                let ready = slots.values.filter { $0.state == .idle && $0.generation == generation }.count
+                if ready >= policy.minIdle {
+                    reloadPending = false
+                    actions.append(.notifyReloaded(generation: generation))
+                }
+            }
         case .draining(let since):
             actions += drain(since: since, now: now)
         case .stopped:
@@ -200,22 +266,39 @@ public struct WorkerPoolStateMachine: Sendable {
         return actions
     }
 
-    private mutating func topUp(now: Double) -> [Action] {
+    mutating func dispatchQueue() -> [Action] {
         var actions: [Action] = []
-        while needsSpawn && now >= respawnNotBefore {
-            let slot = nextSlot
-            nextSlot += 1
-            slots[slot] = WorkerSlot(id: slot, pid: 0, state: .starting, served: 0)
-            actions.append(.spawn(slot: slot))
+        while !queue.isEmpty, let slot = firstIdleSlot() {
+            let id = queue.removeFirst()
+            actions.append(assign(id, to: slot))
         }
         return actions
     }
 
-    private mutating func drain(since: Double, now: Double) -> [Action] {
+    /// With respawning halted and no worker left, queued connections can only be refused.
+    mutating func refuseIfNoWorkerCanCome() -> [Action] {
+        guard respawnHaltReason != nil, liveCount == 0, !queue.isEmpty else { return [] }
+        let refused = queue
+        queue.removeAll()
+        return refused.map { refuse($0, .noWorkers) }
+    }
+
+    mutating func topUp(now: Double) -> [Action] {
+        var actions: [Action] = []
+        while needsSpawn && now >= respawnNotBefore {
+            let slot = nextSlot
+            nextSlot += 1
+            slots[slot] = WorkerSlot(id: slot, pid: 0, state: .starting, served: 0, generation: generation)
+            actions.append(.spawn(slot: slot, generation: generation))
+        }
+        return actions
+    }
+
+    mutating func drain(since: Double, now: Double) -> [Action] {
         var actions: [Action] = []
         // Queued connections still get served; anything without a worker to go to is refused.
         if !queue.isEmpty && slots.values.allSatisfy({ $0.state == .exiting }) {
-            actions += queue.map { .refuse(connectionID: $0) }
+            actions += queue.map { refuse($0, .draining) }
             queue.removeAll()
         }
         for (id, worker) in slots.sorted(by: { $0.key < $1.key }) where worker.state == .idle || worker.state == .starting {
@@ -226,7 +309,7 @@ public struct WorkerPoolStateMachine: Sendable {
         }
         if slots.isEmpty {
             lifecycle = .stopped
-            actions += queue.map { .refuse(connectionID: $0) }
+            actions += queue.map { refuse($0, .draining) }
             queue.removeAll()
             actions.append(.exit(code: 0))
             return actions
@@ -241,5 +324,17 @@ public struct WorkerPoolStateMachine: Sendable {
             actions += slots.values.filter { $0.pid > 0 }.sorted { $0.id < $1.id }.map { .signal(pid: $0.pid, signal: 9) }
         }
         return actions
+    }
+}
+
+extension PoolConnection.Phase {
+    var isParked: Bool {
+        if case .parked = self { return true }
+        return false
+    }
+
+    var isKeepAlive: Bool {
+        if case .parked(.keepAlive, _) = self { return true }
+        return false
     }
 }

@@ -20,6 +20,9 @@ public struct WorkerSlot: Sendable, Equatable {
     public var state: State
     /// Connections served so far.
     public var served: Int
+    /// The configuration generation it was started with; older than the pool's after a
+    /// reload, and then retired as soon as it is not busy.
+    public var generation: UInt32 = 1
 
     public var stateName: String {
         switch state {
@@ -28,5 +31,39 @@ public struct WorkerSlot: Sendable, Equatable {
         case .busy: return "busy"
         case .exiting: return "exiting"
         }
+    }
+}
+
+/// A client connection the pool knows about, from accept until it is closed or lost.
+public struct PoolConnection: Sendable, Equatable {
+    public enum Phase: Sendable, Equatable {
+        /// Waiting in the queue for a worker since `since`.
+        case queued(since: Double)
+        /// With the worker in this slot.
+        case withWorker(slot: UInt32)
+        /// Held by the supervisor until readable, up to `deadline`.
+        case parked(reason: ParkReason, deadline: Double)
+    }
+
+    /// Why a connection is parked in the supervisor.
+    public enum ParkReason: Sendable, Equatable {
+        /// Idle keep-alive, waiting for the next request.
+        case keepAlive
+        /// The head is arriving; wait until more than `pendingBytes` are queued.
+        case incompleteHead(pendingBytes: UInt32)
+    }
+
+    public var id: UInt64
+    /// The client's address (no port): the key of the per-source limit.
+    public var source: String
+    public var phase: Phase
+    /// When the current request's first byte was seen (accept, or readable after keep-alive):
+    /// the start of the head deadline.
+    public var requestStarted: Double
+
+    /// Whether it counts as waiting in the supervisor (queued or parked).
+    var isWaiting: Bool {
+        if case .withWorker = phase { return false }
+        return true
     }
 }

@@ -1,59 +1,189 @@
 // Runs in: a worker (`ccproxy-worker`).
-// Adopts a client socket received from the supervisor into a SwiftNIO HTTP/1.1 pipeline,
-// reads one request within the limits, and routes it.
+// Adopts a client socket received from the supervisor into a SwiftNIO HTTP/1.1 pipeline and
+// serves its requests within the limits: a deadline for each request's head and body, the
+// request timeout closing the connection, a write-progress watchdog. After a response on a
+// keep-alive connection with no further request bytes read, the socket goes back to the
+// supervisor (the worker never parks on an idle client); pipelined requests are served first.
 
 import CCProxyCore
+import CCProxyPosix
+import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// Serves one client connection: one request, one response, close.
+/// How a connection left the worker.
+enum ConnectionOutcome: ~Copyable {
+    /// Closed (or lost).
+    case closed
+    /// Still open and idle between requests: give it back to the supervisor.
+    case handBack(OwnedDescriptor)
+}
+
+/// Serves one client connection: one or more requests (keep-alive, pipelining), then close
+/// or hand back.
 struct ConnectionServer {
     let context: WorkerContext
 
-    /// Serves the connection on `descriptor` (owned from now on) until its response is done.
-    func serve(descriptor: Int32, connectionID: UInt64) async {
+    /// What to do after a response.
+    private enum NextStep: Sendable {
+        /// Exactly between requests: the duplicate of the socket to hand back (the NIO
+        /// channel is closed already).
+        case handBack(Int32)
+        /// More of a request has been read already (pipelined): serve it.
+        case serveNext
+        /// Close the connection (lingering, when bytes may be unread).
+        case close(linger: Bool)
+    }
+
+    /// Serves the connection on `descriptor` (owned from now on).
+    /// - Returns: `.handBack` with the socket when it is idle between keep-alive requests.
+    @discardableResult
+    func serve(descriptor: Int32, connectionID: UInt64) async -> ConnectionOutcome {
         var logger = context.logger
         logger[metadataKey: "connection"] = "\(connectionID)"
+        var handBack: Int32 = -1
         do {
-            let channel = try await ClientBootstrap(group: context.eventLoopGroup)
+            let record = RequestRecord()
+            let (channel, monitor) = try await ClientBootstrap(group: context.eventLoopGroup)
                 .withConnectedSocket(descriptor) { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        let monitor = ConnectionMonitor(writeTimeoutSeconds: Limits.writeProgressTimeoutSeconds)
+                        try channel.pipeline.syncOperations.addHandler(monitor)
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                        return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
+                        try channel.pipeline.syncOperations.addHandler(ResponseObserver(record: record))
+                        let async = try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
                             wrappingChannelSynchronously: channel)
+                        return (async, NIOLoopBound(monitor, eventLoop: channel.eventLoop))
                     }
                 }
-            let eventLoop = channel.channel.eventLoop
+            let connection = Connection(
+                context: context, channel: channel.channel, monitor: monitor, record: record, logger: logger,
+                descriptor: descriptor)
             try await channel.executeThenClose { inbound, outbound in
-                // The whole request must arrive within the read timeout.
-                let readDeadline = eventLoop.scheduleTask(in: .milliseconds(Int64(Limits.requestReadTimeoutSeconds * 1000))) {
-                    channel.channel.close(promise: nil)
+                handBack = try await connection.serveRequests(inbound: inbound, outbound: outbound)
+            }
+        } catch {
+            logger.debug("connection ended with an error", metadata: ["error": "\(error)"])
+        }
+        return handBack >= 0 ? .handBack(OwnedDescriptor(adopting: handBack)) : .closed
+    }
+
+    /// One adopted connection's request loop.
+    private struct Connection {
+        let context: WorkerContext
+        let channel: any Channel
+        let monitor: NIOLoopBound<ConnectionMonitor>
+        let record: RequestRecord
+        let logger: Logger
+        let descriptor: Int32
+
+        /// Serves requests until the connection closes or is idle; returns the socket to
+        /// hand back (a duplicate, the channel is closed), or -1.
+        func serveRequests(
+            inbound: NIOAsyncChannelInboundStream<HTTPServerRequestPart>,
+            outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
+        ) async throws -> Int32 {
+            var parts = inbound.makeAsyncIterator()
+            var served = 0
+            while true {
+                let eventLoop = channel.eventLoop
+                // Head and body must arrive within the read timeout (slowloris), per request.
+                let channel = self.channel
+                let readDeadline = eventLoop.scheduleTask(in: .seconds(Limits.requestReadTimeoutSeconds)) {
+                    channel.close(promise: nil)
                 }
-                defer { readDeadline.cancel() }
-                guard let (head, body, tooLarge) = try await Self.readRequest(inbound) else { return }
+                let read = try await RequestReader.read(&parts, outbound: outbound)
                 readDeadline.cancel()
-                let request = HTTPRequest(head: head, body: body)
-                var requestLogger = logger
-                requestLogger[metadataKey: "request_id"] = "\(request.requestID)"
-                var writer = ResponseWriter(outbound: outbound, requestID: request.requestID)
-                if Self.headBytes(head) > Limits.maxRequestHeadBytes {
+                guard let read else { return -1 }
+                served += 1
+                let persistence = try await respond(to: read, served: served, outbound: outbound)
+                switch try await nextStep(served: served, keepAlive: persistence.keepsAlive) {
+                case .handBack(let fd):
+                    return fd
+                case .serveNext:
+                    continue
+                case .close(let linger):
+                    if linger { await lingeringClose(&parts) }
+                    return -1
+                }
+            }
+        }
+
+        /// Answers one request, then waits until its last byte is in the kernel.
+        private func respond(
+            to read: RequestReader.Read, served: Int, outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
+        ) async throws -> ConnectionPersistence {
+            let request = HTTPRequest(head: read.head, body: read.body)
+            record.begin(requestID: request.requestID, method: read.head.method.rawValue, path: request.path)
+            if let model = request.declaredModel { record.noteModel(model) }
+            let supervisor = context.supervisor
+            let persistence = ConnectionPersistence(
+                clientWantsKeepAlive: read.head.isKeepAlive && read.complete && !read.tooLarge && served < Limits.maxPipelinedRequests,
+                httpVersion10: read.head.version == .http1_0, draining: { supervisor.isDraining })
+            var writer = ResponseWriter(outbound: outbound, requestID: request.requestID)
+            writer.persistence = persistence
+            var requestLogger = logger
+            requestLogger[metadataKey: "request_id"] = "\(request.requestID)"
+            // The request timeout stops claude (in the turn); this closes the connection too
+            // if the response is still not finished a little later.
+            let channel = self.channel
+            let responseDeadline = channel.eventLoop.scheduleTask(
+                in: .seconds(context.settings.requestTimeoutSeconds + Limits.responseGraceSeconds)
+            ) { channel.close(promise: nil) }
+            defer {
+                responseDeadline.cancel()
+                requestLogger.info("request completed", metadata: record.metadata())
+            }
+            try await RequestRecord.$current.withValue(record) {
+                if ConnectionServer.headBytes(read.head) > Limits.maxRequestHeadBytes {
                     try await writer.send(
                         error: APIError(
                             status: 431, type: "invalid_request_error", code: "request_header_too_large",
                             message: "request head exceeds \(Limits.maxRequestHeadBytes) bytes"))
-                    return
-                }
-                if tooLarge {
+                } else if read.tooLarge {
                     try await writer.send(error: .payloadTooLarge("request body exceeds \(Limits.maxRequestBodyBytes) bytes"))
-                    return
+                } else {
+                    let router = Router(context: context, logger: requestLogger, connection: channel)
+                    try await router.handle(request, writer: &writer)
                 }
-                let router = Router(context: context, logger: requestLogger, connection: channel.channel)
-                try await router.handle(request, writer: &writer)
             }
-        } catch {
-            logger.debug("connection ended with an error", metadata: ["error": "\(error)"])
+            // Every response byte in the kernel before anything else happens to the socket.
+            let monitor = self.monitor
+            try await channel.eventLoop.flatSubmit {
+                monitor.value.flushBarrier() ?? channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+            }.get()
+            return persistence
+        }
+
+        /// Decides, on the event loop (so no read can slip in between), what follows a response.
+        private func nextStep(served: Int, keepAlive: Bool) async throws -> NextStep {
+            let monitor = self.monitor
+            let channel = self.channel
+            let descriptor = self.descriptor
+            return try await channel.eventLoop.submit { () -> NextStep in
+                let scanner = monitor.value.scanner
+                let idle = scanner.atBoundary && scanner.completedMessages == served
+                guard keepAlive else { return .close(linger: !idle) }
+                if scanner.isLost { return .close(linger: true) }
+                guard idle else { return .serveNext }
+                guard let copy = try? OwnedDescriptor.duplicate(descriptor) else { return .close(linger: false) }
+                channel.close(promise: nil)
+                return .handBack(copy.relinquish())
+            }.get()
+        }
+
+        /// Closes after a final response without resetting it: output first, then what the
+        /// client still sends is read and dropped for a moment (Apache's lingering close).
+        private func lingeringClose(_ parts: inout NIOAsyncChannelInboundStream<HTTPServerRequestPart>.AsyncIterator) async {
+            let channel = self.channel
+            try? await channel.close(mode: .output)
+            let linger = channel.eventLoop.scheduleTask(in: .seconds(Limits.lingeringCloseSeconds)) {
+                channel.close(promise: nil)
+            }
+            defer { linger.cancel() }
+            while (try? await parts.next()) != nil {}
         }
     }
 
@@ -63,40 +193,11 @@ struct ConnectionServer {
         for (name, value) in head.headers { total += name.utf8.count + 2 + value.utf8.count + 2 }
         return total
     }
+}
 
-    /// Reads head and body. A body over the limit is drained (so the client reads the 413
-    /// instead of a reset) up to a hard bound, and reported as `tooLarge`.
-    private static func readRequest(
-        _ inbound: NIOAsyncChannelInboundStream<HTTPServerRequestPart>
-    ) async throws -> (HTTPRequestHead, [UInt8], Bool)? {
-        var head: HTTPRequestHead?
-        var body: [UInt8] = []
-        var received = 0
-        var tooLarge = false
-        for try await part in inbound {
-            switch part {
-            case .head(let h):
-                head = h
-                if let length = h.headers.first(name: "Content-Length").flatMap(Int.init),
-                    length > Limits.maxRequestBodyBytes
-                {
-                    tooLarge = true
-                }
-            case .body(var buffer):
-                received += buffer.readableBytes
-                if received > Limits.maxRequestBodyBytes {
-                    tooLarge = true
-                    body = []
-                }
-                if tooLarge {
-                    if received > 4 * Limits.maxRequestBodyBytes { return head.map { ($0, [], true) } }
-                } else if let bytes = buffer.readBytes(length: buffer.readableBytes) {
-                    body.append(contentsOf: bytes)
-                }
-            case .end:
-                return head.map { ($0, body, tooLarge) }
-            }
-        }
-        return nil
+extension TimeAmount {
+    /// A duration in (fractional) seconds.
+    static func seconds(_ value: Double) -> TimeAmount {
+        .milliseconds(Int64((value * 1000).rounded()))
     }
 }

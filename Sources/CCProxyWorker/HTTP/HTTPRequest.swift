@@ -1,6 +1,7 @@
 // Runs in: a worker (`ccproxy-worker`).
 
 import CCProxyCore
+import Foundation
 import NIOHTTP1
 
 /// One complete HTTP request as the worker read it (head and the whole body).
@@ -19,6 +20,18 @@ struct HTTPRequest: Sendable {
         headers = head.headers
         self.body = body
         requestID = Self.requestID(from: head.headers)
+    }
+
+    /// The `model` a JSON body names (for the completion log line), or nil.
+    var declaredModel: String? {
+        guard method == .POST, !body.isEmpty,
+            let declared = try? JSONDecoder().decode(DeclaredModel.self, from: Data(body))
+        else { return nil }
+        return declared.model
+    }
+
+    private struct DeclaredModel: Decodable {
+        var model: String?
     }
 
     /// The trimmed value of a header, nil when absent or empty.

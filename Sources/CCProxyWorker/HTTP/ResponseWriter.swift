@@ -6,11 +6,15 @@ import NIOHTTP1
 
 /// Writes the one response of a connection: a complete body, or an event stream.
 ///
-/// Every response carries `X-Request-Id` and `Connection: close`: a worker serves one
-/// request per connection and never parks on an idle client.
+/// Every response carries `X-Request-Id`. The connection stays open after it (HTTP/1.1
+/// keep-alive; the worker then hands the idle socket back to the supervisor) unless the
+/// client asked for `Connection: close` or the worker is draining: then the response says
+/// `Connection: close` (see `ConnectionPersistence`).
 struct ResponseWriter {
     let outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
     let requestID: String
+    /// Decides the `Connection` header when the head is written.
+    var persistence: ConnectionPersistence = .closing()
     /// Extra headers for whatever response is written (e.g. `X-CC-Ignored-Params`).
     var extraHeaders: [(String, String)] = []
     private(set) var headSent = false
@@ -76,7 +80,7 @@ struct ResponseWriter {
     private func makeHead(status: HTTPResponseStatus) -> HTTPResponseHead {
         var headers = HTTPHeaders()
         headers.add(name: "X-Request-Id", value: requestID)
-        headers.add(name: "Connection", value: "close")
+        if let connection = persistence.connectionHeaderAtHead() { headers.add(name: "Connection", value: connection) }
         for (name, value) in extraHeaders { headers.add(name: name, value: value) }
         return HTTPResponseHead(version: .http1_1, status: status, headers: headers)
     }

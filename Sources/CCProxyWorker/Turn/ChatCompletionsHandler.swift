@@ -126,22 +126,17 @@ struct ChatCompletionsHandler {
     }
 
     /// Disconnect and timeout both stop the process group; the driver then sees the end of
-    /// claude's output. A timed-out turn also closes the connection a little later, so that a
-    /// client that stopped reading cannot hold the worker (the grace lets a reading client
-    /// receive the error first).
+    /// claude's output. (A timed-out response that cannot be finished — a client that stopped
+    /// reading — is cut off by the connection's own deadline, `Limits.responseGraceSeconds`.)
     private func watch(_ process: ClaudeProcess, stop: TurnStop) -> Scheduled<Void> {
         connection.closeFuture.whenComplete { _ in
             stop.set(.clientGone)
             process.stop(grace: Limits.claudeDisconnectGraceSeconds)
         }
-        let connection = self.connection
         let timeout = context.settings.requestTimeoutSeconds
         return connection.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) {
             guard stop.set(.timeout) else { return }
             process.stop()
-            connection.eventLoop.scheduleTask(in: .milliseconds(Int64(Limits.timedOutConnectionGraceSeconds * 1000))) {
-                connection.close(promise: nil)
-            }
         }
     }
 
