@@ -18,6 +18,15 @@ public enum Limits {
     /// The same grace when the client is gone: nobody waits for a tidy exit, so the group is
     /// killed sooner.
     public static let claudeDisconnectGraceSeconds: Double = 1
+    /// After claude exited, how long its pipes may still deliver output before they are
+    /// closed (a background process outside its group may hold them open forever).
+    public static let claudePipeDrainSeconds: Double = 0.5
+    /// After claude printed its `result`, how long it may take to exit by itself before its
+    /// group is stopped (the answer is already complete and sent).
+    public static let claudeExitAfterResultSeconds: Double = 2
+    /// Largest answer collected for a non-streaming response (content and reasoning); past it
+    /// the turn is stopped and fails with 502 rather than growing the worker without bound.
+    public static let maxCompletionBytes = 16 * 1024 * 1024
     /// claude output events buffered for a turn before the worker stops reading claude's
     /// stdout (back-pressure: a slow client makes claude wait). Reading resumes below the low mark.
     public static let claudeOutputHighWatermark = 16

@@ -102,7 +102,7 @@ def test_forty_trickling_connections_do_not_block_a_real_request(make_proxy):
 
 def test_a_client_that_never_reads_frees_its_worker_within_the_request_timeout(make_proxy):
     proxy = make_proxy(start=False, min_idle=1, max_workers=4)
-    proxy.config.write_text(config_yaml(proxy.claude, 1, 4).replace("request_timeout: 2m", "request_timeout: 4s"))
+    proxy.config.write_text(config_yaml(proxy.claude, 1, 4, config={"request_timeout": "4s"}))
     proxy.start()
     payload = {"model": "sonnet", "stream": True,
                "messages": [{"role": "user", "content": "STANDIN:slow 4000 1 " + "x" * 1500}]}

@@ -46,7 +46,10 @@ def test_reload_takes_a_new_alias_and_refuses_a_broken_file(make_proxy):
             r.summary() if r else "the stream did not finish"
 
         # A broken file: refused with every problem, the running configuration kept.
-        proxy.config.write_text(original.replace("request_timeout: 2m", "request_timeout: -5s") + "bogus_key: 1\n")
+        broken = original.replace("request_timeout: 2m", "request_timeout: -5s").replace(
+            'request_timeout: "2m"', 'request_timeout: "-5s"')
+        assert broken != original, f"the test could not find request_timeout in the config: {original}"
+        proxy.config.write_text(broken + "\nbogus_key: 1\n")
         cp = proxy.ctl("reload", check=False)
         assert cp.returncode == 2, (cp.returncode, cp.stdout, cp.stderr)
         assert "bogus_key" in cp.stderr and "request_timeout" in cp.stderr, cp.stderr

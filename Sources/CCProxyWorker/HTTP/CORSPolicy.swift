@@ -22,9 +22,11 @@ struct CORSPolicy: Sendable {
         return origins.contains("*") || origins.contains(origin)
     }
 
-    /// Headers on every response to an allowed origin.
+    /// Headers on every response while CORS is on: `Vary: Origin` always (a shared cache must
+    /// not serve one origin's answer to another), the allow headers for an allowed origin.
     func responseHeaders(origin: String?) -> [(String, String)] {
-        guard let origin, allows(origin) else { return [] }
+        guard isEnabled else { return [] }
+        guard let origin, allows(origin) else { return [("Vary", "Origin")] }
         return [
             ("Access-Control-Allow-Origin", origin),
             ("Vary", "Origin"),

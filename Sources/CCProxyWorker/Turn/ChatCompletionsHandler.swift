@@ -45,7 +45,8 @@ struct ChatCompletionsHandler {
         let process: ClaudeProcess
         do {
             process = try await ClaudeProcess.start(
-                launch(plan: plan, workspace: workspace), eventLoop: connection.eventLoop, keepAlive: keepAlivePeriod)
+                launch(plan: plan, workspace: workspace), eventLoop: connection.eventLoop,
+                keepAlive: plan.stream ? keepAlivePeriod : nil)
         } catch {
             logger.error("could not start claude", metadata: ["error": "\(error)", "binary": "\(context.settings.claudeBinary)"])
             try await writer.send(error: .upstreamError("could not start claude: \(error)"))

@@ -10,6 +10,10 @@ import NIOCore
 ///
 /// The driver is the turn's only consumer and the sink's only caller, so output is written by
 /// one task in order (keep-alive ticks arrive in the same stream as claude's events).
+///
+/// The answer is complete at claude's `result`: the driver stops reading there and finishes
+/// the sink at once (the client does not wait for node to exit); claude then gets
+/// `Limits.claudeExitAfterResultSeconds` to exit by itself before its group is stopped.
 struct TurnDriver {
     let process: ClaudeProcess
     let input: [UInt8]
@@ -41,35 +45,47 @@ struct TurnDriver {
         do {
             try await sink.begin()
             try await pump(into: &sink)
-        } catch is SinkWriteFailure {
-            delivered = false
         } catch {
-            // begin() failing means the client is gone before the first byte.
+            // begin() failing, or a SinkWriteFailure: the client is gone.
             delivered = false
         }
-        if !delivered {
-            stop.set(.clientGone)
+        if !delivered, stop.set(.clientGone) {
             process.stop(grace: Limits.claudeDisconnectGraceSeconds)
+        } else if !delivered {
+            process.stop()
+        }
+        var outcome: TurnOutcome?
+        if delivered, stop.value == nil, tracker.result != nil {
+            // Complete: answer now, then let claude exit (or stop it).
+            outcome = tracker.outcome(exitDescription: nil, stderrTail: "")
+            outcome = await deliver(outcome, into: &sink)
+            process.stop(after: Limits.claudeExitAfterResultSeconds)
         }
         let exit = await process.exitStatus()
-        process.release()
+        await process.release()
         let cause = stop.value
-        var report = Report(outcome: nil, exit: exit, stopCause: cause, result: tracker.result, sessionID: tracker.sessionID)
-        guard cause != .clientGone else { return report }
-        let outcome = Self.outcome(tracker: tracker, exit: exit, cause: cause, stderr: process.stderrText)
-        report.outcome = outcome
-        do {
-            try await sink.finish(outcome)
-        } catch {
-            report.outcome = nil
-            report.stopCause = .clientGone
+        if delivered, outcome == nil, cause != .clientGone {
+            outcome = await deliver(Self.outcome(tracker: tracker, exit: exit, cause: cause, stderr: process.stderrText), into: &sink)
         }
-        return report
+        return Report(
+            outcome: outcome, exit: exit, stopCause: outcome == nil && delivered ? .clientGone : cause,
+            result: tracker.result, sessionID: tracker.sessionID)
     }
 
-    /// Reads claude's output until it ends. Rendering errors do not exist (renderers are
-    /// total); stream errors (an over-long line) stop claude; sink errors propagate as
-    /// `SinkWriteFailure`.
+    /// Finishes the sink; nil when the client is gone by then.
+    private func deliver(_ outcome: TurnOutcome?, into sink: inout some TurnSink) async -> TurnOutcome? {
+        guard let outcome else { return nil }
+        do {
+            try await sink.finish(outcome)
+            return outcome
+        } catch {
+            return nil
+        }
+    }
+
+    /// Reads claude's output until its `result` or the end of its output. Rendering errors do
+    /// not exist (renderers are total); stream errors (an over-long line) and an answer too
+    /// large to collect stop claude with a cause; write errors propagate as `SinkWriteFailure`.
     private mutating func pump(into sink: inout some TurnSink) async throws {
         do {
             try await process.run(input: input) { output in
@@ -77,9 +93,8 @@ struct TurnDriver {
                     switch item {
                     case .event(let event):
                         tracker.consume(event)
-                        for delta in renderer.consume(event) {
-                            do { try await sink.emit(delta) } catch { throw SinkWriteFailure() }
-                        }
+                        for delta in renderer.consume(event) { try await emit(delta, into: &sink) }
+                        if case .result = event { return }
                     case .tick:
                         do { try await sink.tick() } catch { throw SinkWriteFailure() }
                     }
@@ -87,16 +102,29 @@ struct TurnDriver {
             }
         } catch let failure as SinkWriteFailure {
             throw failure
+        } catch is SinkOverflow {
+            stop.set(.responseTooLarge)
+            process.stop()
         } catch is ClaudeStreamError {
             stop.set(.overlongLine)
             process.stop()
         } catch {
-            // Another pipe failure: stop claude; the outcome says what claude left behind.
+            stop.set(.outputFailed("\(error)"))
             process.stop()
         }
     }
 
-    /// The outcome the client gets.
+    private func emit(_ delta: TurnDelta, into sink: inout some TurnSink) async throws {
+        do {
+            try await sink.emit(delta)
+        } catch let overflow as SinkOverflow {
+            throw overflow
+        } catch {
+            throw SinkWriteFailure()
+        }
+    }
+
+    /// The outcome the client gets when the turn did not end with a `result` read in full.
     static func outcome(tracker: TurnOutcomeTracker, exit: ExitStatus, cause: TurnStopCause?, stderr: String) -> TurnOutcome {
         switch cause {
         case .timeout?:
@@ -104,6 +132,10 @@ struct TurnDriver {
                 APIError(status: 504, type: "timeout_error", code: "request_timeout", message: "the turn exceeded request_timeout"))
         case .overlongLine?:
             return .failed(.upstreamError("claude printed a line over \(Limits.maxStreamJSONLineBytes) bytes; the turn was stopped"))
+        case .responseTooLarge?:
+            return .failed(.upstreamError("the answer exceeds \(Limits.maxCompletionBytes) bytes; use stream: true for long answers"))
+        case .outputFailed(let reason)?:
+            return .failed(.upstreamError("reading claude's output failed: \(reason)"))
         case .clientGone?, nil:
             let description: String? = exit == .exited(0) ? nil : "\(exit)"
             return tracker.outcome(exitDescription: description, stderrTail: stderr)
@@ -113,3 +145,6 @@ struct TurnDriver {
 
 /// A write to the client failed: the client is gone.
 struct SinkWriteFailure: Error {}
+
+/// A sink that collects the answer has reached `Limits.maxCompletionBytes`.
+struct SinkOverflow: Error {}

@@ -10,12 +10,18 @@ enum TurnStopCause: Sendable, Equatable, CustomStringConvertible {
     case timeout
     /// claude printed a line longer than `Limits.maxStreamJSONLineBytes`.
     case overlongLine
+    /// A non-streamed answer reached `Limits.maxCompletionBytes`.
+    case responseTooLarge
+    /// Reading claude's output failed otherwise (a pipe error).
+    case outputFailed(String)
 
     var description: String {
         switch self {
         case .clientGone: "client disconnected"
         case .timeout: "request timeout"
         case .overlongLine: "claude printed an over-long line"
+        case .responseTooLarge: "answer too large to collect"
+        case .outputFailed(let reason): "reading claude's output failed: \(reason)"
         }
     }
 }

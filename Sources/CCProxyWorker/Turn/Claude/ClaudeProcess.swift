@@ -61,8 +61,6 @@ final class ClaudeProcess: Sendable {
         let spawned: Spawned
         do {
             spawned = try await SpawnThread.shared.run { try Spawned.spawn(launch) }
-        } catch let error as PosixError {
-            throw ClaudeStartError(reason: "\(error)")
         } catch {
             throw ClaudeStartError(reason: "\(error)")
         }
@@ -77,8 +75,12 @@ final class ClaudeProcess: Sendable {
             promise.succeed(status)
         }
         let tail = StderrTail()
+        // Ownership of the pipe ends passes to NIO step by step: once a bootstrap has made its
+        // channel, a failure closes that channel (and its descriptors) itself, so only what no
+        // channel took yet is closed by hand here — never a descriptor twice.
+        let stdio: NIOAsyncChannel<ClaudeOutput, ByteBuffer>
         do {
-            let stdio = try await NIOPipeBootstrap(group: eventLoop)
+            stdio = try await NIOPipeBootstrap(group: eventLoop)
                 .takingOwnershipOfDescriptors(input: spawned.stdout, output: spawned.stdin) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations
@@ -93,23 +95,38 @@ final class ClaudeProcess: Sendable {
                                 isOutboundHalfClosureEnabled: true))
                     }
                 }
-            let stderrChannel = try await NIOPipeBootstrap(group: eventLoop)
+        } catch {
+            group.kill()
+            closeDescriptor(spawned.stderr)
+            throw ClaudeStartError(reason: "could not attach to claude's pipes: \(error)")
+        }
+        let stderrChannel: any Channel
+        do {
+            stderrChannel = try await NIOPipeBootstrap(group: eventLoop)
                 .takingOwnershipOfDescriptor(input: spawned.stderr) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(StderrTailHandler(tail: tail))
                         return channel
                     }
                 }
-            return ClaudeProcess(
-                group: group, stdio: stdio, stderrChannel: stderrChannel, stderr: tail, exit: promise.futureResult,
-                exitState: exitState, eventLoop: eventLoop)
         } catch {
             group.kill()
-            closeDescriptor(spawned.stdin)
-            closeDescriptor(spawned.stdout)
-            closeDescriptor(spawned.stderr)
-            throw ClaudeStartError(reason: "could not attach to claude's pipes: \(error)")
+            stdio.channel.close(promise: nil)
+            throw ClaudeStartError(reason: "could not attach to claude's stderr: \(error)")
         }
+        // Every wait on claude's output is bounded by its exit: once claude has exited, its pipes
+        // get a short grace to drain and are then closed, even if a process outside the group (a
+        // tool that called setsid) still holds them open.
+        let stdioChannel = stdio.channel
+        promise.futureResult.whenSuccess { _ in
+            eventLoop.scheduleTask(in: .milliseconds(Int64(Limits.claudePipeDrainSeconds * 1000))) {
+                stdioChannel.close(promise: nil)
+                stderrChannel.close(promise: nil)
+            }
+        }
+        return ClaudeProcess(
+            group: group, stdio: stdio, stderrChannel: stderrChannel, stderr: tail, exit: promise.futureResult,
+            exitState: exitState, eventLoop: eventLoop)
     }
 
     /// Writes `input` to claude's stdin and closes it, then runs `body` over claude's output.
@@ -151,10 +168,34 @@ final class ClaudeProcess: Sendable {
         }
     }
 
-    /// Releases what is left after the turn: the stderr pipe (held open by nothing once the
-    /// group is dead, but closed here so that a straggler outside the group cannot pin it).
-    func release() {
+    /// Stops the group unless claude has exited by itself within `seconds`.
+    func stop(after seconds: Double) {
+        guard !hasExited else { return }
+        eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) { [self] in stop() }
+    }
+
+    /// Releases what is left after the turn: waits a moment for the rest of stderr (its last
+    /// line is often the only explanation of a failure), then closes both pipe channels. Safe
+    /// to call on every path, whether or not `run` was called.
+    func release() async {
+        let eventLoop = self.eventLoop
+        let stderrChannel = self.stderrChannel
+        // Whichever comes first: stderr's end, or the drain time (both on the event loop, so
+        // the flag needs no lock).
+        let done = eventLoop.makePromise(of: Void.self)
+        _ = eventLoop.submit {
+            let completed = NIOLoopBoundBox(false, eventLoop: eventLoop)
+            let finish: @Sendable () -> Void = {
+                guard !completed.value else { return }
+                completed.value = true
+                done.succeed()
+            }
+            stderrChannel.closeFuture.whenComplete { _ in finish() }
+            eventLoop.scheduleTask(in: .milliseconds(Int64(Limits.claudePipeDrainSeconds * 1000))) { finish() }
+        }
+        try? await done.futureResult.get()
         stderrChannel.close(promise: nil)
+        stdio.channel.close(promise: nil)
     }
 }
 

@@ -14,13 +14,16 @@ import Synchronization
 /// not buffered). The media type comes from the response's `Content-Type`; the planner then
 /// checks it like any inline image. A failure is a 400 naming the part.
 enum RemoteImageFetcher {
-    /// `request` with every remote image inlined. Requests without remote images are
-    /// returned unchanged without any I/O.
+    /// `request` with the remote images of its latest user message inlined (images of earlier
+    /// messages only appear as `[image]` in the transcript, so they are never fetched).
+    /// Requests without remote images are returned unchanged without any I/O.
     static func inline(_ request: ChatCompletionRequest) async throws(APIError) -> ChatCompletionRequest {
         var request = request
         var fetched = 0
-        for messageIndex in request.messages.indices {
-            guard case .parts(var parts) = request.messages[messageIndex].content else { continue }
+        if let messageIndex = request.messages.lastIndex(where: { !$0.role.isInstruction }),
+            request.messages[messageIndex].role == .user,
+            case .parts(var parts) = request.messages[messageIndex].content
+        {
             var changed = false
             for partIndex in parts.indices {
                 guard case .imageURL(let url) = parts[partIndex], isRemote(url) else { continue }

@@ -21,11 +21,14 @@ struct CompletionSink: TurnSink {
 
     mutating func begin() async throws {}
 
+    /// - Throws: `SinkOverflow` once content and reasoning together pass
+    ///   `Limits.maxCompletionBytes` (the driver then stops claude and fails the turn).
     mutating func emit(_ delta: TurnDelta) async throws {
         switch delta {
         case .content(let text): content += text
         case .reasoning(let text): reasoning += text
         }
+        if content.utf8.count + reasoning.utf8.count > Limits.maxCompletionBytes { throw SinkOverflow() }
     }
 
     /// Nothing to keep alive: no byte of a JSON response can be sent before it is complete.
