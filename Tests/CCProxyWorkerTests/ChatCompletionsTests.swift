@@ -52,10 +52,13 @@ struct ChatCompletionsTests {
             }
             let invocation = try #require(h.invocations().first, "the fake claude logged no invocation")
             #expect(group == invocation.pid, "turnStarted group \(group), fake claude pid \(invocation.pid)")
-            #expect(turnMessages[1] == .turnEnded, "turn messages: \(turnMessages)")
+            // Usage is billed as soon as claude's result is read, before the answer is sent (so
+            // the supervisor knows it before the client's next request); the group is reported
+            // gone after claude has exited.
             #expect(
-                turnMessages[2] == .turnFinished(tokenID: FakeSupervisor.grant.tokenID, inputTokens: 10, outputTokens: 5),
+                turnMessages[1] == .turnFinished(tokenID: FakeSupervisor.grant.tokenID, inputTokens: 10, outputTokens: 5),
                 "turn messages: \(turnMessages)")
+            #expect(turnMessages[2] == .turnEnded, "turn messages: \(turnMessages)")
             #expect(h.supervisor.protocolProblems.isEmpty, "\(h.supervisor.protocolProblems)")
         }
     }

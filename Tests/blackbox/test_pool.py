@@ -13,10 +13,14 @@ def test_worker_is_recycled_after_max_requests(make_proxy):
         assert chat_text(proxy.chat(f"STANDIN:reply {word}")) == word
     def recycled():
         status = proxy.status()
-        return all(w["served"] < 2 for w in status["workers"]), status
+        settled = all(w["state"] != "busy" for w in status["workers"])
+        return settled and all(w["served"] < 2 for w in status["workers"]), status
 
-    st = wait_until(recycled, 10, "every worker to have served fewer than max_requests (2)")
-    assert not first & {w["pid"] for w in st["workers"]}, f"an original worker is still there: {first} vs {st}"
+    # Which worker gets which request depends on timing (a worker stays busy until its claude
+    # has exited, after the answer was sent), so the test asks only what recycling promises:
+    # no worker ever keeps serving past max_requests, and the originals that reached it are gone.
+    st = wait_until(recycled, 10, "every worker idle, each having served fewer than max_requests (2)")
+    assert first - {w["pid"] for w in st["workers"]}, f"no original worker was recycled: {first} vs {st}"
 
 
 def test_past_the_queue_the_supervisor_answers_503_with_retry_after(make_proxy):

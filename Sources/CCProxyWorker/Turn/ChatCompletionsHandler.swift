@@ -62,7 +62,8 @@ struct ChatCompletionsHandler {
         let identity = CompletionIdentity(id: CompletionID.make(), created: Int(Date().timeIntervalSince1970), model: plan.modelID)
         var driver = TurnDriver(
             process: process, input: plan.standardInput, stop: stop,
-            options: RenderOptions(verbosity: plan.verbosity, includeReasoning: plan.includeReasoning))
+            options: RenderOptions(verbosity: plan.verbosity, includeReasoning: plan.includeReasoning),
+            onResult: { bill($0, grant: grant) })
         let report: TurnDriver.Report
         if plan.stream {
             var sink = EventStreamSink(writer: writer, identity: identity, includeUsage: plan.includeUsage, keepAlive: keepAliveDuration)
@@ -72,7 +73,6 @@ struct ChatCompletionsHandler {
             report = await driver.run(into: &sink)
         }
         try? context.supervisor.send(.turnEnded)
-        bill(report, grant: grant)
         logger.info(
             "turn finished",
             metadata: [
@@ -142,8 +142,8 @@ struct ChatCompletionsHandler {
     }
 
     /// Usage goes to the supervisor even when the client is gone: claude's tokens were spent.
-    private func bill(_ report: TurnDriver.Report, grant: TokenGrant) {
-        guard let usage = report.result?.usage else { return }
+    private func bill(_ result: ClaudeResult, grant: TokenGrant) {
+        guard let usage = result.usage else { return }
         try? context.supervisor.send(
             .turnFinished(
                 tokenID: grant.tokenID, inputTokens: UInt64(clamping: usage.input), outputTokens: UInt64(clamping: usage.output)))

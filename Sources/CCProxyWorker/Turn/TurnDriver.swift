@@ -20,12 +20,19 @@ struct TurnDriver {
     let stop: TurnStop
     var renderer: TurnRenderer
     var tracker = TurnOutcomeTracker()
+    /// Called once with claude's `result`, before the answer is delivered, so that the
+    /// supervisor has the usage before the client can send its next request.
+    let onResult: (ClaudeResult) -> Void
 
-    init(process: ClaudeProcess, input: [UInt8], stop: TurnStop, options: RenderOptions) {
+    init(
+        process: ClaudeProcess, input: [UInt8], stop: TurnStop, options: RenderOptions,
+        onResult: @escaping (ClaudeResult) -> Void
+    ) {
         self.process = process
         self.input = input
         self.stop = stop
         self.renderer = TurnRenderer(options: options)
+        self.onResult = onResult
     }
 
     /// What happened, for billing and logs.
@@ -54,6 +61,7 @@ struct TurnDriver {
         } else if !delivered {
             process.stop()
         }
+        if let result = tracker.result { onResult(result) }
         var outcome: TurnOutcome?
         if delivered, stop.value == nil, tracker.result != nil {
             // Complete: answer now, then let claude exit (or stop it).
