@@ -61,14 +61,25 @@ public struct APIError: Error, Sendable, Equatable {
 
     /// The response body, newline-terminated JSON.
     public func jsonBody() -> [UInt8] {
-        var out = #"{"error":{"message":"#
-        out += JSONString.quote(message)
-        out += #","type":"# + JSONString.quote(type)
-        out += #","param":"# + (param.map(JSONString.quote) ?? "null")
-        out += #","code":"#
-        out += code.map(JSONString.quote) ?? "null"
-        out += "}}\n"
-        return Array(out.utf8)
+        ResponseEncoder().body(Body(error: self))
+    }
+
+    /// The wire shape: `{"error":{"code","message","param","type"}}`, `null` for an absent code or
+    /// param (OpenAI sends the keys either way).
+    private struct Body: Encodable {
+        let error: APIError
+
+        private enum CodingKeys: String, CodingKey { case error }
+        private enum ErrorKeys: String, CodingKey { case message, type, param, code }
+
+        func encode(to encoder: any Encoder) throws {
+            var outer = encoder.container(keyedBy: CodingKeys.self)
+            var c = outer.nestedContainer(keyedBy: ErrorKeys.self, forKey: .error)
+            try c.encode(error.message, forKey: .message)
+            try c.encode(error.type, forKey: .type)
+            if let param = error.param { try c.encode(param, forKey: .param) } else { try c.encodeNil(forKey: .param) }
+            if let code = error.code { try c.encode(code, forKey: .code) } else { try c.encodeNil(forKey: .code) }
+        }
     }
 }
 

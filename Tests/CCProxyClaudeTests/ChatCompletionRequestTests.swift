@@ -306,10 +306,10 @@ struct ChatCompletionRequestTests {
         let error = APIError.invalidRequest("n must be 1", code: "unsupported_parameter", param: "n")
         #expect(
             String(decoding: error.jsonBody(), as: UTF8.self)
-                == #"{"error":{"message":"n must be 1","type":"invalid_request_error","param":"n","code":"unsupported_parameter"}}"#
+                == #"{"error":{"code":"unsupported_parameter","message":"n must be 1","param":"n","type":"invalid_request_error"}}"#
                 + "\n")
         #expect(
             String(decoding: APIError.invalidRequest("x").jsonBody(), as: UTF8.self)
-                == #"{"error":{"message":"x","type":"invalid_request_error","param":null,"code":null}}"# + "\n")
+                == #"{"error":{"code":null,"message":"x","param":null,"type":"invalid_request_error"}}"# + "\n")
     }
 }

@@ -7,20 +7,44 @@ import CCProxyCore
 struct HealthHandler {
     let settings: ProxySettings
 
+    /// `{"claude_ready","claude_version","status":"ok"}`.
+    private struct Health: Encodable {
+        let status = "ok"
+        let claudeReady: Bool
+        let claudeVersion: String
+
+        enum CodingKeys: String, CodingKey {
+            case status
+            case claudeReady = "claude_ready"
+            case claudeVersion = "claude_version"
+        }
+    }
+
+    /// `{"claude_version","status":"ready"}`, or `{"error","status":"not_ready"}`.
+    private struct Readiness: Encodable {
+        let status: String
+        let claudeVersion: String?
+        let error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case status, error
+            case claudeVersion = "claude_version"
+        }
+    }
+
     func health(writer: inout ResponseWriter) async throws {
-        let ready = settings.claudeVersion != nil
-        let body = #"{"status":"ok","claude_ready":\#(ready),"claude_version":\#(JSONString.quote(settings.claudeVersion ?? ""))}"# + "\n"
-        try await writer.send(status: .ok, body: Array(body.utf8))
+        let body = Health(claudeReady: settings.claudeVersion != nil, claudeVersion: settings.claudeVersion ?? "")
+        try await writer.send(status: .ok, body: ResponseEncoder().body(body))
     }
 
     func ready(writer: inout ResponseWriter) async throws {
         if let version = settings.claudeVersion {
-            let body = #"{"status":"ready","claude_version":\#(JSONString.quote(version))}"# + "\n"
-            try await writer.send(status: .ok, body: Array(body.utf8))
+            let body = Readiness(status: "ready", claudeVersion: version, error: nil)
+            try await writer.send(status: .ok, body: ResponseEncoder().body(body))
         } else {
             let reason = settings.claudeProbeError ?? "claude --version did not succeed"
-            let body = #"{"status":"not_ready","error":\#(JSONString.quote(reason))}"# + "\n"
-            try await writer.send(status: .serviceUnavailable, body: Array(body.utf8))
+            let body = Readiness(status: "not_ready", claudeVersion: nil, error: reason)
+            try await writer.send(status: .serviceUnavailable, body: ResponseEncoder().body(body))
         }
     }
 }

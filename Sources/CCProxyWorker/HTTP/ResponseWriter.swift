@@ -17,7 +17,6 @@ struct ResponseWriter {
     var persistence: ConnectionPersistence = .closing()
     /// Extra headers for whatever response is written (e.g. `X-CC-Ignored-Params`).
     var extraHeaders: [(String, String)] = []
-    private(set) var headSent = false
 
     init(outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, requestID: String) {
         self.outbound = outbound
@@ -30,7 +29,6 @@ struct ResponseWriter {
         head.headers.add(name: "Content-Type", value: contentType)
         head.headers.add(name: "Content-Length", value: String(body.count))
         for (name, value) in headers { head.headers.add(name: name, value: value) }
-        headSent = true
         try await outbound.write(.head(head))
         try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
         try await outbound.write(.end(nil))
@@ -40,7 +38,6 @@ struct ResponseWriter {
     mutating func sendNoContent(headers: [(String, String)]) async throws {
         var head = makeHead(status: .noContent)
         for (name, value) in headers { head.headers.add(name: name, value: value) }
-        headSent = true
         try await outbound.write(.head(head))
         try await outbound.write(.end(nil))
     }
@@ -63,7 +60,6 @@ struct ResponseWriter {
         head.headers.add(name: "Content-Type", value: "text/event-stream")
         head.headers.add(name: "Cache-Control", value: "no-cache")
         head.headers.add(name: "X-Accel-Buffering", value: "no")
-        headSent = true
         try await outbound.write(.head(head))
     }
 
