@@ -1,6 +1,12 @@
 /// One entry of `GET /v1/models`, and the body of `GET /v1/models/{id}`:
 /// `{"id","object":"model","created","owned_by"}`.
 public struct ModelObject: Sendable, Equatable, Encodable {
+    /// The `created` of every model the proxy lists. A model here is a name in the operator's
+    /// configuration, not a release with a date, so the value is fixed (2025-01-01T00:00:00Z):
+    /// the list and `GET /v1/models/{id}` agree, whichever worker answers and whenever, and
+    /// clients that cache or sort the catalogue by `created` see no churn.
+    public static let catalogueCreated = 1_735_689_600
+
     public var id: String
     public var created: Int
     public var ownedBy: String

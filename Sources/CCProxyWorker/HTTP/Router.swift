@@ -79,7 +79,7 @@ struct Router {
                 try await writer.send(error: .notFound("The model '\(id)' does not exist", code: "model_not_found"))
                 return
             }
-            let object = ModelObject(id: model.id, created: Int(Date().timeIntervalSince1970), ownedBy: model.ownedBy)
+            let object = ModelObject(id: model.id, created: ModelObject.catalogueCreated, ownedBy: model.ownedBy)
             try await writer.send(status: .ok, body: ResponseEncoder().body(object))
         case .chatCompletions:
             guard let grant = try await authorize(request, scope: .chat, writer: &writer) else { return }
@@ -104,9 +104,8 @@ struct Router {
     }
 
     private func catalogue() -> [ModelObject] {
-        let created = Int(Date().timeIntervalSince1970)
-        return TurnPlanner.modelCatalogue(settings: context.settings).map {
-            ModelObject(id: $0.id, created: created, ownedBy: $0.ownedBy)
+        TurnPlanner.modelCatalogue(settings: context.settings).map {
+            ModelObject(id: $0.id, created: ModelObject.catalogueCreated, ownedBy: $0.ownedBy)
         }
     }
 
