@@ -1,3 +1,4 @@
+import CCProxyCore
 import CCProxyStore
 import Synchronization
 
@@ -214,6 +215,6 @@ public final class TokenAuthority: Sendable {
     }
 
     static func isValidPrincipal(_ principal: String) -> Bool {
-        !principal.isEmpty && principal.unicodeScalars.allSatisfy { !$0.properties.isWhitespace && $0.value >= 0x20 && $0.value != 0x7F }
+        !principal.isEmpty && principal.utf8.count <= Limits.maxPrincipalBytes && principal.unicodeScalars.allSatisfy { !$0.properties.isWhitespace && $0.value >= 0x20 && $0.value != 0x7F }
     }
 }

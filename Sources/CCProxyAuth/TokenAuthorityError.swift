@@ -37,7 +37,7 @@ public enum TokenAuthorityError: Error, Sendable, Equatable, CustomStringConvert
         case .invalidVerbosity(let value):
             "default verbosity \"\(value)\" must be one of: \(TokenAuthority.verbosities.joined(separator: ", "))"
         case .invalidPrincipal(let value):
-            "invalid principal \"\(value)\": must be non-empty, without spaces or control characters"
+            "invalid principal \"\(value)\": must be 1 to 64 bytes, without spaces or control characters"
         case .hashing(let error):
             error.description
         case .store(let error):

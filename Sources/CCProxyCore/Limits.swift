@@ -41,6 +41,8 @@ public enum Limits {
     public static let maxAdminFrameBytes = 1024 * 1024
     /// Largest bearer token accepted before any parsing.
     public static let maxBearerBytes = 256
+    /// Longest token principal, in UTF-8 bytes (it names the owner's directories).
+    public static let maxPrincipalBytes = 64
     /// Longest request id (`X-Request-Id`) echoed back; longer ones are replaced.
     public static let maxRequestIDBytes = 128
     /// Longest tool result body shown in `verbose` output, in UTF-8 bytes; the rest is replaced
