@@ -7,10 +7,13 @@ public struct TurnHeaders: Sendable, Equatable {
     public var effort: String?
     /// `X-CC-Verbosity`: overrides the token's default verbosity and `default_verbosity`.
     public var verbosity: String?
+    /// `X-CC-Session`: the persistent session, before body `session_id` and the model suffix.
+    public var session: String?
 
-    public init(claudeModel: String? = nil, effort: String? = nil, verbosity: String? = nil) {
+    public init(claudeModel: String? = nil, effort: String? = nil, verbosity: String? = nil, session: String? = nil) {
         self.claudeModel = claudeModel
         self.effort = effort
         self.verbosity = verbosity
+        self.session = session
     }
 }

@@ -2,8 +2,9 @@ import CCProxyCore
 
 /// Everything needed to run one claude turn for one chat request, decided before spawning.
 ///
-/// Session flags (`--session-id`, `--resume`) and the system prompt file are the worker's: it
-/// knows the session state and where it can write files.
+/// Session flags (`ClaudeSessionMode`: `--session-id`, `--resume`, `--no-session-persistence`)
+/// and the system prompt file are the worker's: it knows the session's lease and where it
+/// can write files.
 public struct TurnPlan: Sendable, Equatable {
     /// The model id echoed as `model` in every response object.
     public var modelID: String
@@ -36,6 +37,9 @@ public struct TurnPlan: Sendable, Equatable {
     public var includeUsage: Bool
     /// For `X-CC-Ignored-Params` (joined with `,`); empty means no header.
     public var ignoredParameters: [String]
+    /// The persistent session the client named (`X-CC-Session` → body `session_id` → the
+    /// model's `:session=` suffix, trimmed), or nil for a stateless turn.
+    public var sessionName: String?
 
     public init(
         modelID: String,
@@ -48,7 +52,8 @@ public struct TurnPlan: Sendable, Equatable {
         includeReasoning: Bool,
         stream: Bool,
         includeUsage: Bool,
-        ignoredParameters: [String]
+        ignoredParameters: [String],
+        sessionName: String? = nil
     ) {
         self.modelID = modelID
         self.arguments = arguments
@@ -61,5 +66,6 @@ public struct TurnPlan: Sendable, Equatable {
         self.stream = stream
         self.includeUsage = includeUsage
         self.ignoredParameters = ignoredParameters
+        self.sessionName = sessionName
     }
 }

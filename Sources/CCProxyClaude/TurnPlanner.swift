@@ -72,8 +72,25 @@ public enum TurnPlanner {
             includeReasoning: headerEffortSet || bodyEffortSet,
             stream: request.stream,
             includeUsage: request.includeUsage == true,
-            ignoredParameters: request.ignoredParameters
+            ignoredParameters: request.ignoredParameters,
+            sessionName: try sessionName(header: headers.session, request: request.sessionID)
         )
+    }
+
+    /// The session name: the header, else the body's (`session_id`, then the model suffix),
+    /// trimmed; nil when empty (a stateless turn).
+    /// - Throws: 400 when it is longer than `Limits.maxSessionNameBytes` or holds control
+    ///   characters.
+    static func sessionName(header: String?, request: String?) throws(APIError) -> String? {
+        let fromHeader = nonEmpty(header?.trimmingWhitespace())
+        guard let name = fromHeader ?? nonEmpty(request?.trimmingWhitespace()) else { return nil }
+        let invalid = name.utf8.count > Limits.maxSessionNameBytes || name.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        if invalid {
+            throw APIError.invalidRequest(
+                "the session id must be 1 to \(Limits.maxSessionNameBytes) bytes without control characters",
+                code: "invalid_session_id", param: fromHeader == nil ? "session_id" : nil)
+        }
+        return name
     }
 
     /// The `X-CC-Claude-Model` value, trimmed; nil when absent or empty.

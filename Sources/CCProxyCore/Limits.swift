@@ -43,6 +43,19 @@ public enum Limits {
     public static let maxBearerBytes = 256
     /// Longest token principal, in UTF-8 bytes (it names the owner's directories).
     public static let maxPrincipalBytes = 64
+    /// Longest persistent session name a client may send (`X-CC-Session`, `session_id`, the
+    /// model's `:session=` suffix), in UTF-8 bytes.
+    public static let maxSessionNameBytes = 128
+    /// How long a turn waits for a persistent session another turn is using before it is
+    /// refused with 409 `session_busy`.
+    public static let sessionLeaseWaitSeconds: Double = 30
+    /// Most turns waiting for one persistent session; more are refused with 409 at once.
+    public static let maxSessionWaiters = 4
+    /// Most sessions `ccproxyctl sessions list` shows (the most recently used), so that the
+    /// reply fits an admin frame.
+    public static let maxSessionsListed = 2000
+    /// Most idle sessions evicted per sweep (the rest go in the next one).
+    public static let sessionEvictionBatch = 64
     /// Longest request id (`X-Request-Id`) echoed back; longer ones are replaced.
     public static let maxRequestIDBytes = 128
     /// Longest tool result body shown in `verbose` output, in UTF-8 bytes; the rest is replaced

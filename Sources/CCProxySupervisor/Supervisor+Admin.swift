@@ -23,6 +23,14 @@ extension Supervisor {
                 reply = .status(statusReport())
             case .reload:
                 reply = .reloaded(reload(origin: "ccproxyctl reload"))
+            case .sessions:
+                do {
+                    reply = .sessions(try sessionReports())
+                } catch {
+                    reply = .error("session registry: \(error)")
+                }
+            case .endSession(let owner, let name):
+                reply = endSessions(owner: owner, name: name)
             }
         } catch {
             reply = .error("bad request: \(error)")

@@ -44,6 +44,7 @@ extension Supervisor {
             case .poolWorker(let slot, let generation):
                 metadata["slot"] = "\(slot)"
                 metadata["generation"] = "\(generation)"
+                endSessionWork(slot: slot)
                 let (lost, actions) = pool.workerExited(pid: pid, exit: exit, now: now())
                 if let lost {
                     metadata["connection"] = "\(lost)"

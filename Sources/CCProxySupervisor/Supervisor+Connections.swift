@@ -104,6 +104,7 @@ extension Supervisor {
             return
         }
         held[id] = HeldConnection(id: id, source: record.source, descriptor: descriptor)
+        endSessionWork(slot: slot)
         let parkReason: PoolConnection.ParkReason =
             reason == .keepAlive ? .keepAlive : .incompleteHead(pendingBytes: pendingBytes)
         perform(pool.connectionHandedBack(slot: slot, connectionID: id, reason: parkReason, now: now()))

@@ -106,15 +106,20 @@ extension Supervisor {
             send(.welcome(protocolVersion: ProtocolVersion.current, slot: slot), toPID: pid)
             perform(pool.workerReady(slot: slot, now: now()))
         case .authorize(let correlation, let bearer, let scope):
-            answerAuthorize(correlation: correlation, bearer: bearer, scope: scope, pid: pid)
+            answerAuthorize(correlation: correlation, bearer: bearer, scope: scope, pid: pid, slot: slot)
         case .turnFinished(let tokenID, let input, let output):
             authority.recordUsage(tokenID: tokenID, inputTokens: input, outputTokens: output)
         case .turnStarted(let group):
             children[pid]?.turnGroup = group
         case .turnEnded:
             children[pid]?.turnGroup = nil
+        case .acquireSession(let correlation, let name, let workspace):
+            acquireSession(correlation: correlation, name: name, workspace: workspace, slot: slot)
+        case .releaseSession(let started):
+            releaseSession(started: started, slot: slot)
         case .connectionDone:
             children[pid]?.turnGroup = nil
+            endSessionWork(slot: slot)
             if case .busy(let id) = pool.slots[slot]?.state { held.removeValue(forKey: id) }
             perform(pool.connectionDone(slot: slot, now: now()))
         case .handBack:
@@ -122,7 +127,7 @@ extension Supervisor {
         }
     }
 
-    private func answerAuthorize(correlation: UInt32, bearer: String, scope: String, pid: Int32) {
+    private func answerAuthorize(correlation: UInt32, bearer: String, scope: String, pid: Int32, slot: UInt32) {
         guard bearer.utf8.count <= Limits.maxBearerBytes else {
             send(
                 .refused(correlation: correlation, status: 401, type: "authentication_error", code: "invalid_api_key", message: "invalid bearer token"),
@@ -131,6 +136,7 @@ extension Supervisor {
         }
         switch authority.authorize(bearer: bearer, scope: scope) {
         case .success(let grant):
+            grantsBySlot[slot] = grant
             send(.authorized(correlation: correlation, grant: grant), toPID: pid)
         case .failure(let error):
             send(

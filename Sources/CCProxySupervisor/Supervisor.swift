@@ -35,13 +35,25 @@ public final class Supervisor {
     /// While accept(2) fails for lack of descriptors, accepting pauses until this time.
     var acceptPausedUntil: Double?
     var systemd = SystemdReporter()
+    /// The persistent-session registry; nil when it could not be opened (sessions are then
+    /// refused with 503, everything else works).
+    let sessions: SessionRegistry?
+    /// Which turn holds which session, and who waits.
+    var sessionLeases = SessionLeases()
+    /// When idle sessions are next looked for (monotonic seconds).
+    var nextSessionSweep: Double = 0
+    /// The grant of each slot's current request: what the slot may act for (sessions are
+    /// leased to this grant's owner only). Cleared when the slot's connection ends.
+    var grantsBySlot: [UInt32: TokenGrant] = [:]
     private var exitCode: Int32?
 
     public init(
-        configuration: SupervisorConfiguration, authority: any WorkerRequestAuthority, logger: Logger
+        configuration: SupervisorConfiguration, authority: any WorkerRequestAuthority, sessions: SessionRegistry? = nil,
+        logger: Logger
     ) {
         self.configuration = configuration
         self.authority = authority
+        self.sessions = sessions
         self.logger = logger
         self.pool = WorkerPoolStateMachine(policy: configuration.policy)
     }
@@ -150,6 +162,8 @@ public final class Supervisor {
         let time = now()
         if let until = acceptPausedUntil, time >= until { acceptPausedUntil = nil }
         perform(pool.tick(now: time))
+        for action in sessionLeases.expire(now: time) { perform(action) }
+        sweepSessions(now: time)
         // STATUS= starts with READY=1 (before it, systemd shows "activating").
         if pool.lifecycle != .starting { systemd.loopTurned(now: time, status: statusLine(), notifier: notifier) }
     }
@@ -159,6 +173,7 @@ public final class Supervisor {
         let time = now()
         var seconds = 1.0
         if let deadline = pool.nextDeadline(now: time) { seconds = min(seconds, deadline) }
+        if let deadline = sessionLeases.nextDeadline(now: time) { seconds = min(seconds, deadline) }
         if let until = acceptPausedUntil { seconds = min(seconds, max(0, until - time)) }
         if let watchdog = systemd.nextWatchdog { seconds = min(seconds, max(0, watchdog - time)) }
         return Int32(max(0, (seconds * 1000).rounded(.up)))

@@ -4,22 +4,38 @@ public enum AdminRequest: Sendable, Equatable {
     case status
     /// Reload config.yaml as SIGHUP does; answered by `reloaded` with every problem found.
     case reload
+    /// Every persistent session; answered by `sessions`.
+    case sessions
+    /// Ends the sessions called `name` of `owner` (of every owner when nil) that no turn is
+    /// using; answered by `sessionsEnded`.
+    case endSession(owner: String?, name: String)
 
     public var code: UInt16 {
         switch self {
         case .status: return 0
         case .reload: return 2
+        case .sessions: return 30
+        case .endSession: return 32
         }
     }
 
-    public func encode() -> [UInt8] { Frame.encode(code: code, payload: []) }
+    public func encode() -> [UInt8] {
+        var w = WireWriter()
+        if case .endSession(let owner, let name) = self {
+            w.optionalString(owner)
+            w.string(name)
+        }
+        return Frame.encode(code: code, payload: w.bytes)
+    }
 
     public static func decode(_ frame: [UInt8], maxBytes: Int) throws(WireError) -> AdminRequest {
-        let (code, r) = try Frame.decode(frame, maxBytes: maxBytes)
+        var (code, r) = try Frame.decode(frame, maxBytes: maxBytes)
         let request: AdminRequest
         switch code {
         case 0: request = .status
         case 2: request = .reload
+        case 30: request = .sessions
+        case 32: request = .endSession(owner: try r.optionalString("owner"), name: try r.string("name"))
         default: throw .unknownType(code)
         }
         try r.finish()
@@ -103,12 +119,19 @@ public enum AdminReply: Sendable, Equatable {
     case status(StatusReport)
     case error(String)
     case reloaded(ReloadReport)
+    /// Every persistent session, most recently used first.
+    case sessions([SessionReport])
+    /// How many sessions `endSession` ended, and the owners whose session of that name a
+    /// turn was using (not ended).
+    case sessionsEnded(count: UInt32, busyOwners: [String])
 
     public var code: UInt16 {
         switch self {
         case .status: return 1
         case .error: return 3
         case .reloaded: return 5
+        case .sessions: return 31
+        case .sessionsEnded: return 33
         }
     }
 
@@ -138,6 +161,12 @@ public enum AdminReply: Sendable, Equatable {
             w.bool(report.accepted)
             w.u32(report.generation)
             w.strings(report.problems)
+        case .sessions(let reports):
+            w.u32(UInt32(clamping: reports.count))
+            for report in reports { report.encode(into: &w) }
+        case .sessionsEnded(let count, let busyOwners):
+            w.u32(count)
+            w.strings(busyOwners)
         }
         return Frame.encode(code: code, payload: w.bytes)
     }
@@ -170,6 +199,13 @@ public enum AdminReply: Sendable, Equatable {
         case 5:
             reply = .reloaded(
                 ReloadReport(accepted: try r.bool("accepted"), generation: try r.u32(), problems: try r.strings("problems")))
+        case 31:
+            let count = Int(try r.u32())
+            guard count <= r.remaining / SessionReport.minimumEncodedBytes else { throw .truncated }
+            var reports: [SessionReport] = []
+            for _ in 0..<count { reports.append(try SessionReport.decode(from: &r)) }
+            reply = .sessions(reports)
+        case 33: reply = .sessionsEnded(count: try r.u32(), busyOwners: try r.strings("busyOwners"))
         default: throw .unknownType(code)
         }
         try r.finish()

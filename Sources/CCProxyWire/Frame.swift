@@ -41,7 +41,9 @@ public enum Frame {
 /// refused at hello: binaries of different builds never talk to each other.
 ///
 /// Version 2: `hello` names the child's role; `handBack` (code 12) returns a client
-/// connection to the supervisor with its descriptor.
+/// connection to the supervisor with its descriptor. Version 3: persistent sessions
+/// (`acquireSession`, `releaseSession`, `sessionLeased`) and the admin socket's token and
+/// session requests.
 public enum ProtocolVersion {
-    public static let current: UInt16 = 2
+    public static let current: UInt16 = 3
 }

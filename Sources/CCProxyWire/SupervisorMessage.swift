@@ -11,6 +11,8 @@ public enum SupervisorMessage: Sendable, Equatable {
     /// A client connection to serve. The only message that carries a descriptor (the
     /// accepted socket, via SCM_RIGHTS); the number identifies it in logs.
     case handoff(connectionID: UInt64)
+    /// Answer to `acquireSession`: the session is this turn's until `releaseSession`.
+    case sessionLeased(correlation: UInt32, lease: SessionLease)
     /// Finish what you are doing and exit 0 (pool shrink, recycling, reload, drain).
     case shutdown
 
@@ -21,6 +23,7 @@ public enum SupervisorMessage: Sendable, Equatable {
         case .refused: return 5
         case .handoff: return 7
         case .shutdown: return 9
+        case .sessionLeased: return 17
         }
     }
 
@@ -35,7 +38,7 @@ public enum SupervisorMessage: Sendable, Equatable {
     public static func carriesDescriptor(code: UInt16) -> Bool? {
         switch code {
         case 7: return true
-        case 1, 3, 5, 9: return false
+        case 1, 3, 5, 9, 17: return false
         default: return nil
         }
     }
@@ -58,6 +61,9 @@ public enum SupervisorMessage: Sendable, Equatable {
             w.u32(retryAfter)
         case .handoff(let id):
             w.u64(id)
+        case .sessionLeased(let correlation, let lease):
+            w.u32(correlation)
+            lease.encode(into: &w)
         case .shutdown:
             break
         }
@@ -76,6 +82,7 @@ public enum SupervisorMessage: Sendable, Equatable {
                 code: try r.optionalString("code"), message: try r.string("message"), retryAfterSeconds: try r.u32())
         case 7: message = .handoff(connectionID: try r.u64())
         case 9: message = .shutdown
+        case 17: message = .sessionLeased(correlation: try r.u32(), lease: try SessionLease.decode(from: &r))
         default: throw .unknownType(code)
         }
         try r.finish()

@@ -24,6 +24,15 @@ public enum WorkerMessage: Sendable, Equatable {
     /// exactly one. `pendingBytes` is what the worker saw in the socket's receive queue
     /// without reading it (0 for `keepAlive`). No answer.
     case handBack(connectionID: UInt64, reason: HandBackReason, pendingBytes: UInt32)
+    /// May the current connection's turn use persistent session `name` (of the owner of the
+    /// token the supervisor granted on this connection)? `workspace` is the configured
+    /// workspace the request names, if any: a new session is bound to it. Answered by
+    /// `sessionLeased` or `refused` with the same correlation number, possibly after a
+    /// bounded wait while another turn holds the session.
+    case acquireSession(correlation: UInt32, name: String, workspace: String?)
+    /// The turn on the leased session is over; `started` says whether claude now holds the
+    /// conversation (the next turn resumes it). Frees the session for the next turn. No answer.
+    case releaseSession(started: Bool)
 
     public var code: UInt16 {
         switch self {
@@ -34,6 +43,8 @@ public enum WorkerMessage: Sendable, Equatable {
         case .turnStarted: return 8
         case .turnEnded: return 10
         case .handBack: return 12
+        case .acquireSession: return 20
+        case .releaseSession: return 22
         }
     }
 
@@ -48,7 +59,7 @@ public enum WorkerMessage: Sendable, Equatable {
     public static func carriesDescriptor(code: UInt16) -> Bool? {
         switch code {
         case 12: return true
-        case 0, 2, 4, 6, 8, 10: return false
+        case 0, 2, 4, 6, 8, 10, 20, 22: return false
         default: return nil
         }
     }
@@ -75,6 +86,12 @@ public enum WorkerMessage: Sendable, Equatable {
             w.u64(id)
             w.u8(reason.rawValue)
             w.u32(pending)
+        case .acquireSession(let correlation, let name, let workspace):
+            w.u32(correlation)
+            w.string(name)
+            w.optionalString(workspace)
+        case .releaseSession(let started):
+            w.bool(started)
         case .connectionDone, .turnEnded:
             break
         }
@@ -102,6 +119,10 @@ public enum WorkerMessage: Sendable, Equatable {
             let id = try r.u64()
             guard let reason = HandBackReason(rawValue: try r.u8()) else { throw .malformed(field: "reason") }
             message = .handBack(connectionID: id, reason: reason, pendingBytes: try r.u32())
+        case 20:
+            message = .acquireSession(
+                correlation: try r.u32(), name: try r.string("name"), workspace: try r.optionalString("workspace"))
+        case 22: message = .releaseSession(started: try r.bool("started"))
         default: throw .unknownType(code)
         }
         try r.finish()

@@ -93,6 +93,24 @@ public final class SupervisorClient: Sendable {
         }
     }
 
+    /// Asks for persistent session `name` for the current turn (of the owner of the token the
+    /// supervisor granted on this connection). May wait while another turn holds it.
+    /// - Returns: the lease, or the error the client must see (403 scope, 409 busy, 503).
+    public func acquireSession(name: String, workspace: String?) async throws -> Result<SessionLease, APIError> {
+        let answer = try await request { .acquireSession(correlation: $0, name: name, workspace: workspace) }
+        switch answer {
+        case .sessionLeased(_, let lease):
+            return .success(lease)
+        case .refused(_, let status, let type, let code, let message, let retryAfter):
+            return .failure(
+                APIError(
+                    status: Int(status), type: type, code: code, message: message,
+                    retryAfterSeconds: retryAfter > 0 ? Int(retryAfter) : nil))
+        default:
+            throw WireError.unknownType(answer.code)
+        }
+    }
+
     /// Sends a message that has no answer.
     public func send(_ message: WorkerMessage) throws {
         if case .turnFinished(_, let input, let output) = message {
@@ -198,7 +216,7 @@ public final class SupervisorClient: Sendable {
             } else {
                 continuation?.resume(throwing: WireError.malformed(field: "protocolVersion"))
             }
-        case .authorized(let correlation, _), .refused(let correlation, _, _, _, _, _):
+        case .authorized(let correlation, _), .refused(let correlation, _, _, _, _, _), .sessionLeased(let correlation, _):
             let continuation = state.withLock { $0.pending.removeValue(forKey: correlation) }
             continuation?.resume(returning: message)
         case .handoff(let id):

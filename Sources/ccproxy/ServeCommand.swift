@@ -61,6 +61,8 @@ struct ServeCommand: ParsableCommand {
         }
         try ensureStateDirectory(configuration.stateDirectory)
         logger[metadataKey: "state"] = "\(configuration.stateDirectory)"
+        let leftovers = removeTurnLeftovers(stateDirectory: configuration.stateDirectory)
+        if leftovers > 0 { logger.notice("removed what earlier turns left behind", metadata: ["turn_directories": "\(leftovers)"]) }
 
         let authority = try TokenAuthority(databasePath: configuration.stateDirectory + "/tokens.db")
         try FirstBoot.seed(authority, environment: environment, stateDirectory: configuration.stateDirectory, logger: logger)
@@ -81,9 +83,17 @@ struct ServeCommand: ParsableCommand {
             reloader: Self.reloader(
                 original: configuration, probed: settings, explicitPath: config, environment: environment,
                 currentDirectory: cwd, logger: logger))
+        let sessions: SessionRegistry?
+        do {
+            sessions = try SessionRegistry(
+                databasePath: configuration.stateDirectory + "/tokens.db", stateDirectory: configuration.stateDirectory)
+        } catch {
+            logger.error("could not open the session registry; persistent sessions are refused", metadata: ["error": "\(error)"])
+            sessions = nil
+        }
         let supervisor = Supervisor(
             configuration: supervisorConfiguration, authority: TokenGate(authority: authority, logger: logger),
-            logger: logger)
+            sessions: sessions, logger: logger)
         let code = try supervisor.run(listened: CCProxyCommand.listenedSockets)
         throw ExitCode(code)
     }

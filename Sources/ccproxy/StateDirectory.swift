@@ -24,3 +24,16 @@ func resolveStateDirectory(configPath: String?) throws -> String {
 func ensureStateDirectory(_ path: String) throws {
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
 }
+
+/// Removes what a crash may have left of earlier turns: `<state>/turns/` holds only the
+/// private directories of turns in progress (system prompt files, claude's TMPDIR, ephemeral
+/// workspaces), and no turn is in progress before the server starts. Persistent sessions'
+/// directories (`<state>/sessions/`) are kept.
+func removeTurnLeftovers(stateDirectory: String) -> Int {
+    let turns = stateDirectory + "/turns"
+    let manager = FileManager.default
+    guard let entries = try? manager.contentsOfDirectory(atPath: turns) else { return 0 }
+    var removed = 0
+    for entry in entries where (try? manager.removeItem(atPath: turns + "/" + entry)) != nil { removed += 1 }
+    return removed
+}

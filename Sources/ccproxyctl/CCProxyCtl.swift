@@ -19,7 +19,7 @@ struct CCProxyCtl: ParsableCommand {
             an error; 64 on a command-line error. Shell completions: \
             `ccproxyctl --generate-completion-script bash|zsh|fish`.
             """,
-        subcommands: [Status.self, Reload.self])
+        subcommands: [Status.self, Reload.self, Sessions.self])
 }
 
 /// Where to find the admin socket.
@@ -57,7 +57,7 @@ struct Status: ParsableCommand {
             throw ExitCode(1)
         case .status(let report):
             print(json ? StatusFormatter.json(report) : StatusFormatter.table(report))
-        case .reloaded:
+        default:
             FileHandle.standardError.write(Data("ccproxyctl: unexpected reply to status\n".utf8))
             throw ExitCode(1)
         }
@@ -96,7 +96,7 @@ struct Reload: ParsableCommand {
         case .error(let message):
             FileHandle.standardError.write(Data("ccproxyctl: \(message)\n".utf8))
             throw ExitCode(1)
-        case .status:
+        default:
             FileHandle.standardError.write(Data("ccproxyctl: unexpected reply to reload\n".utf8))
             throw ExitCode(1)
         }

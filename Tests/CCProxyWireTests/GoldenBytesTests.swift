@@ -77,6 +77,11 @@ struct GoldenBytesTests {
             encode: { WorkerMessage.turnEnded.encode() },
             decodesBack: { (try? WorkerMessage.decode($0, maxBytes: 64)) == .turnEnded }),
         Golden(
+            name: "worker releaseSession(started: true)",
+            bytes: [0x00, 0x00, 0x00, 0x03, 0x00, 0x16, 0x01],
+            encode: { WorkerMessage.releaseSession(started: true).encode() },
+            decodesBack: { (try? WorkerMessage.decode($0, maxBytes: 64)) == .releaseSession(started: true) }),
+        Golden(
             name: "supervisor welcome(1, slot 2)",
             bytes: [0x00, 0x00, 0x00, 0x08, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02],
             encode: { SupervisorMessage.welcome(protocolVersion: 1, slot: 2).encode() },

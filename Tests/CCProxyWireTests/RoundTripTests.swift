@@ -47,10 +47,11 @@ struct RoundTripTests {
     @Test("Codes are distinct within each vocabulary")
     func distinctCodes() {
         let worker = Samples.workerMessages.map(\.code)
-        #expect(Set(worker) == [0, 2, 4, 6, 8, 10, 12])
+        #expect(Set(worker) == [0, 2, 4, 6, 8, 10, 12, 20, 22])
         let supervisor = Samples.supervisorMessages.map(\.code)
-        #expect(Set(supervisor) == [1, 3, 5, 7, 9])
-        #expect(Set(Samples.adminReplies.map(\.code)) == [1, 3, 5])
+        #expect(Set(supervisor) == [1, 3, 5, 7, 9, 17])
+        #expect(Set(Samples.adminReplies.map(\.code)) == [1, 3, 5, 31, 33])
+        #expect(Set(Samples.adminRequests.map(\.code)) == [0, 2, 30, 32])
         #expect(AdminRequest.status.code == 0)
         #expect(AdminRequest.reload.code == 2)
     }
@@ -103,7 +104,7 @@ struct RoundTripTests {
     @Test("Stable constants of the protocol")
     func constants() {
         #expect(Frame.headerBytes == 6)
-        #expect(ProtocolVersion.current == 2)
+        #expect(ProtocolVersion.current == 3)
         #expect(WorkerExit.finished.rawValue == 0)
         #expect(WorkerExit.failed.rawValue == 1)
         #expect(WorkerExit.fatalConfiguration.rawValue == 2)

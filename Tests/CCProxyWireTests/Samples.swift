@@ -32,6 +32,10 @@ enum Samples {
         .turnEnded,
         .handBack(connectionID: 0, reason: .keepAlive, pendingBytes: 0),
         .handBack(connectionID: .max, reason: .incompleteHead, pendingBytes: .max),
+        .acquireSession(correlation: 0, name: "", workspace: nil),
+        .acquireSession(correlation: .max, name: "sess ünï 🚀", workspace: "project-a"),
+        .releaseSession(started: true),
+        .releaseSession(started: false),
     ]
 
     static let supervisorMessages: [SupervisorMessage] = [
@@ -47,9 +51,13 @@ enum Samples {
         .handoff(connectionID: 0),
         .handoff(connectionID: .max),
         .shutdown,
+        .sessionLeased(correlation: 3, lease: SessionLease(claudeSessionID: "8cc6be02-81d8-46b2-add5-ecd2e2590cd9", resume: false, workspace: nil)),
+        .sessionLeased(correlation: .max, lease: SessionLease(claudeSessionID: "", resume: true, workspace: "")),
     ]
 
-    static let adminRequests: [AdminRequest] = [.status, .reload]
+    static let adminRequests: [AdminRequest] = [
+        .status, .reload, .sessions, .endSession(owner: nil, name: "s"), .endSession(owner: "principal:alice", name: "ünï"),
+    ]
 
     static let workerReports: [WorkerReport] = [
         WorkerReport(slot: 0, pid: 100, state: "idle", served: 0),
@@ -70,6 +78,15 @@ enum Samples {
         .reloaded(ReloadReport(accepted: false, generation: .max, problems: ["workers.max (0) must be at least 1", "ü"])),
         .error(""),
         .error("pool is draining; try again — later"),
+        .sessions([]),
+        .sessions([
+            SessionReport(owner: "", name: "", claudeSessionID: "", workspace: nil, started: false, createdAt: 0, lastUsedAt: 0, busy: false),
+            SessionReport(
+                owner: "principal:alice", name: "chat-1", claudeSessionID: "8cc6be02-81d8-46b2-add5-ecd2e2590cd9",
+                workspace: "project", started: true, createdAt: .min, lastUsedAt: .max, busy: true),
+        ]),
+        .sessionsEnded(count: 0, busyOwners: []),
+        .sessionsEnded(count: .max, busyOwners: ["token:abc", ""]),
     ]
 
     /// Every sample frame, tagged with the decoder that owns it.
@@ -88,10 +105,10 @@ enum Decoder: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// The codes this decoder knows.
     var knownCodes: Set<UInt16> {
         switch self {
-        case .worker: return [0, 2, 4, 6, 8, 10, 12]
-        case .supervisor: return [1, 3, 5, 7, 9]
-        case .adminRequest: return [0, 2]
-        case .adminReply: return [1, 3, 5]
+        case .worker: return [0, 2, 4, 6, 8, 10, 12, 20, 22]
+        case .supervisor: return [1, 3, 5, 7, 9, 17]
+        case .adminRequest: return [0, 2, 30, 32]
+        case .adminReply: return [1, 3, 5, 31, 33]
         }
     }
 

@@ -28,5 +28,20 @@ enum Schema {
                     PRIMARY KEY (token_id, day)
                 ) STRICT;
                 """),
+        Migration(
+            version: 3,
+            sql: """
+                CREATE TABLE sessions (
+                    owner             TEXT    NOT NULL,
+                    name              TEXT    NOT NULL,
+                    claude_session_id TEXT    NOT NULL UNIQUE,
+                    workspace         TEXT,
+                    started           INTEGER NOT NULL DEFAULT 0,
+                    created_at        INTEGER NOT NULL,
+                    last_used_at      INTEGER NOT NULL,
+                    PRIMARY KEY (owner, name)
+                ) STRICT;
+                CREATE INDEX sessions_last_used ON sessions(last_used_at);
+                """),
     ]
 }

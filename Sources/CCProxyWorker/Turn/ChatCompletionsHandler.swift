@@ -20,8 +20,10 @@ struct ChatCompletionsHandler {
 
     func handle(_ request: HTTPRequest, grant: TokenGrant, writer: inout ResponseWriter) async throws {
         let plan: TurnPlan
+        let requestedWorkspace: String?
         do {
             plan = try await makePlan(request, grant: grant)
+            requestedWorkspace = try workspaceName(request, plan: plan, grant: grant)
         } catch {
             try await writer.send(error: error)
             return
@@ -29,9 +31,23 @@ struct ChatCompletionsHandler {
         if !plan.ignoredParameters.isEmpty {
             writer.extraHeaders.append(("X-CC-Ignored-Params", plan.ignoredParameters.joined(separator: ",")))
         }
+        var session: LeasedSession?
+        if let name = plan.sessionName {
+            switch try await leaseSession(name, workspace: requestedWorkspace, grant: grant) {
+            case .success(let leased): session = leased
+            case .failure(let error):
+                try await writer.send(error: error)
+                return
+            }
+        }
+        // The lease goes back on every path; `started` says whether claude now holds the
+        // conversation.
+        var sessionStarted = false
+        defer { if session != nil { try? context.supervisor.send(.releaseSession(started: sessionStarted)) } }
+
         let workspace: TurnWorkspace
         do {
-            workspace = try prepareWorkspace(request, plan: plan, grant: grant)
+            workspace = try prepareWorkspace(plan: plan, requested: requestedWorkspace, session: session, grant: grant)
         } catch let error as APIError {
             try await writer.send(error: error)
             return
@@ -42,18 +58,46 @@ struct ChatCompletionsHandler {
         }
         defer { workspace.remove() }
 
+        var mode = session?.mode ?? .stateless
+        var report = try await runTurn(plan: plan, mode: mode, workspace: workspace, grant: grant, writer: &writer)
+        if let mismatch = report?.sessionMismatch, let retry = mode.retry {
+            // claude's storage disagrees with the registry (its files are gone, or a first turn
+            // got further than the registry knew): run once more the other way, and say so
+            // when the conversation starts over.
+            logger.warning(
+                "claude refused the session flag, retrying",
+                metadata: ["mismatch": "\(mismatch)", "claude_session": "\(session?.lease.claudeSessionID ?? "")"])
+            if mismatch == .missing { writer.extraHeaders.append(("X-CC-Session-Reset", "true")) }
+            mode = retry
+            report = try await runTurn(plan: plan, mode: mode, workspace: workspace, grant: grant, writer: &writer)
+        }
+        if let session, let report {
+            sessionStarted = report.sessionID == session.lease.claudeSessionID || report.result?.sessionID == session.lease.claudeSessionID
+        }
+    }
+
+    /// Starts claude for the plan in `mode` and drives it into the right sink. nil when claude
+    /// could not be started (the client has its error then).
+    private func runTurn(
+        plan: TurnPlan, mode: ClaudeSessionMode, workspace: TurnWorkspace, grant: TokenGrant, writer: inout ResponseWriter
+    ) async throws -> TurnDriver.Report? {
         let process: ClaudeProcess
         do {
             process = try await ClaudeProcess.start(
-                launch(plan: plan, workspace: workspace), eventLoop: connection.eventLoop,
+                launch(plan: plan, mode: mode, workspace: workspace), eventLoop: connection.eventLoop,
                 keepAlive: plan.stream ? keepAlivePeriod : nil)
         } catch {
             logger.error("could not start claude", metadata: ["error": "\(error)", "binary": "\(context.settings.claudeBinary)"])
             try await writer.send(error: .upstreamError("could not start claude: \(error)"))
-            return
+            return nil
         }
         try? context.supervisor.send(.turnStarted(processGroup: process.pid))
-        logger.info("turn started", metadata: ["model": "\(plan.modelID)", "claude_pid": "\(process.pid)", "stream": "\(plan.stream)"])
+        logger.info(
+            "turn started",
+            metadata: [
+                "model": "\(plan.modelID)", "claude_pid": "\(process.pid)", "stream": "\(plan.stream)",
+                "session": "\(Self.describe(mode))",
+            ])
 
         let stop = TurnStop()
         let timeout = watch(process, stop: stop)
@@ -61,9 +105,9 @@ struct ChatCompletionsHandler {
 
         let identity = CompletionIdentity(id: CompletionID.make(), created: Int(Date().timeIntervalSince1970), model: plan.modelID)
         var driver = TurnDriver(
-            process: process, input: plan.standardInput, stop: stop,
+            process: process, input: mode.standardInput(plan), stop: stop,
             options: RenderOptions(verbosity: plan.verbosity, includeReasoning: plan.includeReasoning),
-            onResult: { bill($0, grant: grant) })
+            sessionMode: mode, onResult: { bill($0, grant: grant) })
         let report: TurnDriver.Report
         if plan.stream {
             var sink = EventStreamSink(writer: writer, identity: identity, includeUsage: plan.includeUsage, keepAlive: keepAliveDuration)
@@ -78,8 +122,9 @@ struct ChatCompletionsHandler {
             metadata: [
                 "exit": "\(report.exit)",
                 "stopped": "\(report.stopCause.map { "\($0)" } ?? "no")",
-                "outcome": "\(report.outcome.map(Self.describe) ?? "not delivered")",
+                "outcome": "\(report.outcome.map(Self.describe) ?? (report.sessionMismatch.map { "session \($0)" } ?? "not delivered"))",
             ])
+        return report
     }
 
     // MARK: - Steps
@@ -91,32 +136,74 @@ struct ChatCompletionsHandler {
         if context.settings.remoteImages { chat = try await RemoteImageFetcher.inline(chat) }
         let headers = TurnHeaders(
             claudeModel: request.header("X-CC-Claude-Model"), effort: request.header("X-CC-Effort"),
-            verbosity: request.header("X-CC-Verbosity"))
+            verbosity: request.header("X-CC-Verbosity"), session: request.header("X-CC-Session"))
         return try TurnPlanner.plan(
             request: chat, headers: headers, settings: context.settings, tokenDefaultVerbosity: grant.defaultVerbosity)
     }
 
-    /// A configured workspace by name (the header, else the alias's), never a path; else an
-    /// ephemeral one.
-    private func prepareWorkspace(_ request: HTTPRequest, plan: TurnPlan, grant: TokenGrant) throws -> TurnWorkspace {
+    /// The configured workspace the request names (`X-CC-Workspace`, else the alias's
+    /// binding), checked: it exists and the token has its scope. Names only, never paths.
+    private func workspaceName(_ request: HTTPRequest, plan: TurnPlan, grant: TokenGrant) throws(APIError) -> String? {
+        guard let name = request.header("X-CC-Workspace").flatMap({ $0.isEmpty ? nil : $0 }) ?? plan.workspaceName else {
+            return nil
+        }
+        try checkWorkspace(name, grant: grant)
+        return name
+    }
+
+    private func checkWorkspace(_ name: String, grant: TokenGrant) throws(APIError) {
+        guard context.settings.workspaces[name] != nil else {
+            throw APIError.invalidRequest("unknown workspace: \(JSONString.quote(name))", code: "unknown_workspace")
+        }
+        let scopes = Set(grant.scopes.compactMap(Scope.init))
+        guard scopes.contains(.anyWorkspace) || scopes.contains(.workspace(name)) else {
+            throw APIError.forbidden("token missing required scope: \(Scope.workspace(name))")
+        }
+    }
+
+    /// Leases the persistent session for this turn (the supervisor checks the scope as well,
+    /// and may make the turn wait while another one uses the session).
+    private func leaseSession(_ name: String, workspace: String?, grant: TokenGrant) async throws -> Result<LeasedSession, APIError> {
+        guard Set(grant.scopes.compactMap(Scope.init)).contains(.sessionPersistent) else {
+            return .failure(.forbidden("token missing required scope: \(Scope.sessionPersistent)"))
+        }
+        return try await context.supervisor.acquireSession(name: name, workspace: workspace).map { LeasedSession(name: name, lease: $0) }
+    }
+
+    /// The working directory, by the resolution chain: the workspace the request names
+    /// (header, then the alias's binding) → [a connected bridge: a later step of the chain] →
+    /// the session's workspace → an ephemeral one. A session is bound to the workspace it
+    /// was created in (claude keeps a conversation per working directory), so a request that
+    /// names another one is refused with 409.
+    private func prepareWorkspace(
+        plan: TurnPlan, requested: String?, session: LeasedSession?, grant: TokenGrant
+    ) throws -> TurnWorkspace {
         var configuredPath: String?
-        if let name = request.header("X-CC-Workspace") ?? plan.workspaceName {
-            guard let workspace = context.settings.workspaces[name] else {
-                throw APIError.invalidRequest("unknown workspace: \(JSONString.quote(name))", code: "unknown_workspace")
+        if let session {
+            if requested != nil, requested != session.lease.workspace {
+                throw APIError(
+                    status: 409, type: "invalid_request_error", code: "session_workspace_conflict",
+                    message: "session \(JSONString.quote(session.name)) is bound to "
+                        + (session.lease.workspace.map { "workspace \(JSONString.quote($0))" } ?? "its own workspace")
+                        + "; this request names workspace \(JSONString.quote(requested ?? ""))")
             }
-            let scopes = Set(grant.scopes.compactMap(Scope.init))
-            guard scopes.contains(.anyWorkspace) || scopes.contains(.workspace(name)) else {
-                throw APIError.forbidden("token missing required scope: \(Scope.workspace(name))")
+            if let bound = session.lease.workspace {
+                try checkWorkspace(bound, grant: grant)
+                configuredPath = context.settings.workspaces[bound]?.path
+            } else {
+                configuredPath = try TurnWorkspace.sessionDirectory(
+                    stateDirectory: context.settings.stateDirectory, claudeSessionID: session.lease.claudeSessionID)
             }
-            configuredPath = workspace.path
+        } else if let requested {
+            configuredPath = context.settings.workspaces[requested]?.path
         }
         return try TurnWorkspace.create(
             stateDirectory: context.settings.stateDirectory, configuredPath: configuredPath,
             systemPrompt: plan.systemPrompt?.text)
     }
 
-    private func launch(plan: TurnPlan, workspace: TurnWorkspace) -> ClaudeProcess.Launch {
-        var arguments = plan.arguments
+    private func launch(plan: TurnPlan, mode: ClaudeSessionMode, workspace: TurnWorkspace) -> ClaudeProcess.Launch {
+        var arguments = plan.arguments + mode.arguments
         if let file = workspace.systemPromptFile, let systemPrompt = plan.systemPrompt {
             arguments += [systemPrompt.flag, file]
         }
@@ -159,6 +246,14 @@ struct ChatCompletionsHandler {
     private var keepAlivePeriod: TimeAmount? {
         let seconds = context.settings.streamKeepaliveSeconds
         return seconds > 0 ? .milliseconds(max(100, Int64(seconds * 1000 / 3))) : nil
+    }
+
+    private static func describe(_ mode: ClaudeSessionMode) -> String {
+        switch mode {
+        case .stateless: "none"
+        case .start(let id): "start \(id)"
+        case .resume(let id): "resume \(id)"
+        }
     }
 
     private static func describe(_ outcome: TurnOutcome) -> String {

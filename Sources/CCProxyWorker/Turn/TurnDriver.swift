@@ -23,15 +23,21 @@ struct TurnDriver {
     /// Called once with claude's `result`, before the answer is delivered, so that the
     /// supervisor has the usage before the client can send its next request.
     let onResult: (ClaudeResult) -> Void
+    /// The turn's use of claude's session storage. For a persistent session the sink is begun
+    /// only at the first rendered output (or keep-alive tick), so that a session claude
+    /// refuses (`SessionMismatch`) can be retried before the client has seen anything.
+    let sessionMode: ClaudeSessionMode
+    private var begun = false
 
     init(
         process: ClaudeProcess, input: [UInt8], stop: TurnStop, options: RenderOptions,
-        onResult: @escaping (ClaudeResult) -> Void
+        sessionMode: ClaudeSessionMode = .stateless, onResult: @escaping (ClaudeResult) -> Void
     ) {
         self.process = process
         self.input = input
         self.stop = stop
         self.renderer = TurnRenderer(options: options)
+        self.sessionMode = sessionMode
         self.onResult = onResult
     }
 
@@ -43,6 +49,9 @@ struct TurnDriver {
         var stopCause: TurnStopCause?
         var result: ClaudeResult?
         var sessionID: String?
+        /// Set when claude refused the session flag before any output: nothing reached the
+        /// client, and the turn may run again with `sessionMode.retry`.
+        var sessionMismatch: SessionMismatch?
     }
 
     /// Runs the turn into `sink`. A write failure stops claude and ends the turn quietly
@@ -50,7 +59,7 @@ struct TurnDriver {
     mutating func run(into sink: inout some TurnSink) async -> Report {
         var delivered = true
         do {
-            try await sink.begin()
+            if sessionMode == .stateless { try await begin(&sink) }
             try await pump(into: &sink)
         } catch {
             // begin() failing, or a SinkWriteFailure: the client is gone.
@@ -62,6 +71,10 @@ struct TurnDriver {
             process.stop()
         }
         if let result = tracker.result { onResult(result) }
+        if !begun, delivered, stop.value == nil, let report = await refusedSession() { return report }
+        if !begun, delivered {
+            do { try await begin(&sink) } catch { delivered = false }
+        }
         var outcome: TurnOutcome?
         if delivered, stop.value == nil, tracker.result != nil {
             // Complete: answer now, then let claude exit (or stop it).
@@ -78,6 +91,29 @@ struct TurnDriver {
         return Report(
             outcome: outcome, exit: exit, stopCause: outcome == nil && delivered ? .clientGone : cause,
             result: tracker.result, sessionID: tracker.sessionID)
+    }
+
+    private mutating func begin(_ sink: inout some TurnSink) async throws {
+        guard !begun else { return }
+        begun = true
+        try await sink.begin()
+    }
+
+    /// When claude refused the session flag (and nothing was shown), the report that says
+    /// so, once claude has exited; nil otherwise.
+    private func refusedSession() async -> Report? {
+        guard sessionMode != .stateless else { return nil }
+        if let result = tracker.result {
+            guard SessionMismatch.detect(mode: sessionMode, result: result, stderr: "") != nil else { return nil }
+            process.stop(after: Limits.claudeExitAfterResultSeconds)
+        }
+        let exit = await process.exitStatus()
+        await process.release()
+        guard let mismatch = SessionMismatch.detect(mode: sessionMode, result: tracker.result, stderr: process.stderrText)
+        else { return nil }
+        return Report(
+            outcome: nil, exit: exit, stopCause: nil, result: tracker.result, sessionID: tracker.sessionID,
+            sessionMismatch: mismatch)
     }
 
     /// Finishes the sink; nil when the client is gone by then.
@@ -101,10 +137,18 @@ struct TurnDriver {
                     switch item {
                     case .event(let event):
                         tracker.consume(event)
-                        for delta in renderer.consume(event) { try await emit(delta, into: &sink) }
+                        for delta in renderer.consume(event) {
+                            do { try await begin(&sink) } catch { throw SinkWriteFailure() }
+                            try await emit(delta, into: &sink)
+                        }
                         if case .result = event { return }
                     case .tick:
-                        do { try await sink.tick() } catch { throw SinkWriteFailure() }
+                        do {
+                            try await begin(&sink)
+                            try await sink.tick()
+                        } catch {
+                            throw SinkWriteFailure()
+                        }
                     }
                 }
             }

@@ -33,6 +33,16 @@ struct TurnWorkspace {
         return TurnWorkspace(root: root, workingDirectory: working, systemPromptFile: promptFile)
     }
 
+    /// A persistent session's own working directory, `<state>/sessions/<id>/workspace`
+    /// (0700), created if missing. It outlives the turn; the supervisor removes it with the
+    /// session. The id is the server's own UUID, never client input.
+    static func sessionDirectory(stateDirectory: String, claudeSessionID: String) throws -> String {
+        let path = stateDirectory + "/sessions/" + claudeSessionID + "/workspace"
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return path
+    }
+
     /// claude's environment: `base` with `TMPDIR` pointing into the turn.
     func environment(base: [String]) -> [String] {
         base.filter { !$0.hasPrefix("TMPDIR=") } + ["TMPDIR=" + root + "/tmp"]
