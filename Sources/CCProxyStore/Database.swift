@@ -132,7 +132,20 @@ public final class Database {
     }
 
     /// Creates the file 0600 if missing; tightens an existing one to 0600.
+    ///
+    /// An existing file is changed by path, never opened: closing any descriptor of a file
+    /// drops every POSIX lock this process holds on it (fcntl semantics), which would pull the
+    /// locks from under another connection of this process to the same database.
     private static func restrictFileMode(_ path: String) throws(SQLiteError) {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard info.st_mode & 0o777 != 0o600 else { return }
+            guard chmod(path, 0o600) == 0 else {
+                throw SQLiteError(
+                    code: SQLITE_PERM, message: "cannot chmod 0600 \(path): \(String(cString: strerror(errno)))")
+            }
+            return
+        }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw SQLiteError(
