@@ -20,7 +20,8 @@ extension Configuration {
             models: models,
             corsOrigins: corsOrigins,
             streamKeepaliveSeconds: streamKeepaliveSeconds,
-            remoteImages: remoteImages
+            remoteImages: remoteImages,
+            capturesMaxBytes: capturesMaxBytes
         )
     }
 }

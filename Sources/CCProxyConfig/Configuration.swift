@@ -51,6 +51,9 @@ public struct Configuration: Sendable, Equatable {
     public var streamKeepaliveSeconds: Double
     /// `remote_images`: whether http(s) image URLs are fetched. Default false.
     public var remoteImages: Bool
+    /// Most bytes the debug captures directory holds (`captures_max_bytes`); the oldest files
+    /// are removed first. Default 256 MiB.
+    public var capturesMaxBytes: Int
     /// The absolute path of the file this configuration was loaded from; nil when it was
     /// parsed from a string.
     public var sourcePath: String?
@@ -78,7 +81,8 @@ public struct Configuration: Sendable, Equatable {
         sourcePath: String? = nil,
         corsOrigins: [String] = [],
         streamKeepaliveSeconds: Double = 15,
-        remoteImages: Bool = false
+        remoteImages: Bool = false,
+        capturesMaxBytes: Int = Limits.defaultCapturesMaxBytes
     ) {
         self.listen = listen
         self.metricsListen = metricsListen
@@ -99,5 +103,6 @@ public struct Configuration: Sendable, Equatable {
         self.corsOrigins = corsOrigins
         self.streamKeepaliveSeconds = streamKeepaliveSeconds
         self.remoteImages = remoteImages
+        self.capturesMaxBytes = capturesMaxBytes
     }
 }

@@ -70,6 +70,8 @@ struct ConfigurationDecoder {
             }
         case "remote_images":
             if let flag = reader.bool(value, key: key) { configuration.remoteImages = flag }
+        case "captures_max_bytes":
+            if let bytes = reader.integer(value, key: key) { configuration.capturesMaxBytes = bytes }
         default:
             // Unknown keys were reported and dropped by `entries`.
             break

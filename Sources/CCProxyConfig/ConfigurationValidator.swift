@@ -19,6 +19,9 @@ struct ConfigurationValidator {
         if !configuration.stateDirectory.hasPrefix("/") {
             problems.append("state_dir \(quoted(configuration.stateDirectory)) must be absolute")
         }
+        if configuration.capturesMaxBytes < 0 {
+            problems.append("captures_max_bytes (\(configuration.capturesMaxBytes)) must not be negative (0 turns capture off)")
+        }
         problems += modelVersionProblems(configuration.modelVersions)
         problems += modelProblems(configuration)
         problems += workspaceProblems(configuration.workspaces)

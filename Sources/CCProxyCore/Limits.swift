@@ -56,6 +56,8 @@ public enum Limits {
     public static let maxSessionsListed = 2000
     /// Most idle sessions evicted per sweep (the rest go in the next one).
     public static let sessionEvictionBatch = 64
+    /// Default of `captures_max_bytes`: what the debug captures directory may hold.
+    public static let defaultCapturesMaxBytes = 256 * 1024 * 1024
     /// Longest request id (`X-Request-Id`) echoed back; longer ones are replaced.
     public static let maxRequestIDBytes = 128
     /// Longest tool result body shown in `verbose` output, in UTF-8 bytes; the rest is replaced

@@ -42,6 +42,8 @@ public struct ProxySettings: Codable, Sendable, Equatable {
     /// Whether `image_url` parts may name http(s) URLs, which the worker then fetches
     /// (`remote_images`). Default false: such parts are refused with a 400.
     public var remoteImages: Bool
+    /// Most bytes the debug captures directory holds (`captures_max_bytes`).
+    public var capturesMaxBytes: Int
 
     public init(
         claudeBinary: String = "claude",
@@ -58,7 +60,8 @@ public struct ProxySettings: Codable, Sendable, Equatable {
         models: [ModelAlias] = [],
         corsOrigins: [String] = [],
         streamKeepaliveSeconds: Double = 15,
-        remoteImages: Bool = false
+        remoteImages: Bool = false,
+        capturesMaxBytes: Int = Limits.defaultCapturesMaxBytes
     ) {
         self.claudeBinary = claudeBinary
         self.stateDirectory = stateDirectory
@@ -77,6 +80,7 @@ public struct ProxySettings: Codable, Sendable, Equatable {
         self.corsOrigins = corsOrigins
         self.streamKeepaliveSeconds = streamKeepaliveSeconds
         self.remoteImages = remoteImages
+        self.capturesMaxBytes = capturesMaxBytes
     }
 }
 

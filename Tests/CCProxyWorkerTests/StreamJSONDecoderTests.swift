@@ -18,7 +18,7 @@ struct StreamJSONDecoderTests {
     private func events(_ channel: EmbeddedChannel) throws -> [ClaudeEvent] {
         var out: [ClaudeEvent] = []
         while let item = try channel.readInbound(as: ClaudeOutput.self) {
-            if case .event(let event) = item { out.append(event) }
+            if case .event(let event, _) = item { out.append(event) }
         }
         return out
     }

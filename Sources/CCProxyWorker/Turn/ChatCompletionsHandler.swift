@@ -19,13 +19,20 @@ struct ChatCompletionsHandler {
     let connection: any Channel
 
     func handle(_ request: HTTPRequest, grant: TokenGrant, writer: inout ResponseWriter) async throws {
+        let capture = grant.debugCapture
+            ? TurnCapture.open(
+                stateDirectory: context.settings.stateDirectory, requestID: request.requestID,
+                maxBytes: context.settings.capturesMaxBytes, logger: logger)
+            : nil
+        capture?.recordRequest(request)
+        defer { capture?.finish() }
         let plan: TurnPlan
         let requestedWorkspace: String?
         do {
             plan = try await makePlan(request, grant: grant)
             requestedWorkspace = try workspaceName(request, plan: plan, grant: grant)
         } catch {
-            try await writer.send(error: error)
+            try await refuse(error, capture: capture, writer: &writer)
             return
         }
         if !plan.ignoredParameters.isEmpty {
@@ -36,7 +43,7 @@ struct ChatCompletionsHandler {
             switch try await leaseSession(name, workspace: requestedWorkspace, grant: grant) {
             case .success(let leased): session = leased
             case .failure(let error):
-                try await writer.send(error: error)
+                try await refuse(error, capture: capture, writer: &writer)
                 return
             }
         }
@@ -49,17 +56,17 @@ struct ChatCompletionsHandler {
         do {
             workspace = try prepareWorkspace(plan: plan, requested: requestedWorkspace, session: session, grant: grant)
         } catch let error as APIError {
-            try await writer.send(error: error)
+            try await refuse(error, capture: capture, writer: &writer)
             return
         } catch {
             logger.error("could not create the turn's directories", metadata: ["error": "\(error)"])
-            try await writer.send(error: .serverError("could not prepare a workspace"))
+            try await refuse(.serverError("could not prepare a workspace"), capture: capture, writer: &writer)
             return
         }
         defer { workspace.remove() }
 
         var mode = session?.mode ?? .stateless
-        var report = try await runTurn(plan: plan, mode: mode, workspace: workspace, grant: grant, writer: &writer)
+        var report = try await runTurn(plan: plan, mode: mode, workspace: workspace, grant: grant, capture: capture, writer: &writer)
         if let mismatch = report?.sessionMismatch, let retry = mode.retry {
             // claude's storage disagrees with the registry (its files are gone, or a first turn
             // got further than the registry knew): run once more the other way, and say so
@@ -69,7 +76,7 @@ struct ChatCompletionsHandler {
                 metadata: ["mismatch": "\(mismatch)", "claude_session": "\(session?.lease.claudeSessionID ?? "")"])
             if mismatch == .missing { writer.extraHeaders.append(("X-CC-Session-Reset", "true")) }
             mode = retry
-            report = try await runTurn(plan: plan, mode: mode, workspace: workspace, grant: grant, writer: &writer)
+            report = try await runTurn(plan: plan, mode: mode, workspace: workspace, grant: grant, capture: capture, writer: &writer)
         }
         if let session, let report {
             sessionStarted = report.sessionID == session.lease.claudeSessionID || report.result?.sessionID == session.lease.claudeSessionID
@@ -79,16 +86,17 @@ struct ChatCompletionsHandler {
     /// Starts claude for the plan in `mode` and drives it into the right sink. nil when claude
     /// could not be started (the client has its error then).
     private func runTurn(
-        plan: TurnPlan, mode: ClaudeSessionMode, workspace: TurnWorkspace, grant: TokenGrant, writer: inout ResponseWriter
+        plan: TurnPlan, mode: ClaudeSessionMode, workspace: TurnWorkspace, grant: TokenGrant, capture: TurnCapture?,
+        writer: inout ResponseWriter
     ) async throws -> TurnDriver.Report? {
         let process: ClaudeProcess
         do {
             process = try await ClaudeProcess.start(
                 launch(plan: plan, mode: mode, workspace: workspace), eventLoop: connection.eventLoop,
-                keepAlive: plan.stream ? keepAlivePeriod : nil)
+                keepAlive: plan.stream ? keepAlivePeriod : nil, keepRawLines: capture != nil)
         } catch {
             logger.error("could not start claude", metadata: ["error": "\(error)", "binary": "\(context.settings.claudeBinary)"])
-            try await writer.send(error: .upstreamError("could not start claude: \(error)"))
+            try await refuse(.upstreamError("could not start claude: \(error)"), capture: capture, writer: &writer)
             return nil
         }
         try? context.supervisor.send(.turnStarted(processGroup: process.pid))
@@ -109,11 +117,20 @@ struct ChatCompletionsHandler {
             options: RenderOptions(verbosity: plan.verbosity, includeReasoning: plan.includeReasoning),
             sessionMode: mode, onResult: { bill($0, grant: grant) })
         let report: TurnDriver.Report
-        if plan.stream {
-            var sink = EventStreamSink(writer: writer, identity: identity, includeUsage: plan.includeUsage, keepAlive: keepAliveDuration)
+        let streamSink = EventStreamSink(writer: writer, identity: identity, includeUsage: plan.includeUsage, keepAlive: keepAliveDuration)
+        let completionSink = CompletionSink(writer: writer, identity: identity)
+        switch (plan.stream, capture) {
+        case (true, nil):
+            var sink = streamSink
             report = await driver.run(into: &sink)
-        } else {
-            var sink = CompletionSink(writer: writer, identity: identity)
+        case (false, nil):
+            var sink = completionSink
+            report = await driver.run(into: &sink)
+        case (true, let capture?):
+            var sink = CaptureSink(inner: streamSink, capture: capture, collects: false)
+            report = await driver.run(into: &sink)
+        case (false, let capture?):
+            var sink = CaptureSink(inner: completionSink, capture: capture, collects: true)
             report = await driver.run(into: &sink)
         }
         try? context.supervisor.send(.turnEnded)
@@ -128,6 +145,12 @@ struct ChatCompletionsHandler {
     }
 
     // MARK: - Steps
+
+    /// Answers with an error before any turn output (and notes it in the capture).
+    private func refuse(_ error: APIError, capture: TurnCapture?, writer: inout ResponseWriter) async throws {
+        capture?.recordResponse(["outcome": "refused", "error": TurnCapture.describe(error)])
+        try await writer.send(error: error)
+    }
 
     /// Decoding and planning: everything about the turn that can be decided without I/O (but
     /// for fetching remote images first, when the operator enabled them).

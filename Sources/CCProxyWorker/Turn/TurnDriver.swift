@@ -135,7 +135,8 @@ struct TurnDriver {
             try await process.run(input: input) { output in
                 for try await item in output {
                     switch item {
-                    case .event(let event):
+                    case .event(let event, let raw):
+                        if let raw { sink.observe(rawLine: raw) }
                         tracker.consume(event)
                         for delta in renderer.consume(event) {
                             do { try await begin(&sink) } catch { throw SinkWriteFailure() }

@@ -8,6 +8,7 @@ import CCProxyClaude
 /// that the single consumer of the turn can notice a quiet stream (and write an SSE comment)
 /// without a second task writing to the client concurrently.
 enum ClaudeOutput: Sendable {
-    case event(ClaudeEvent)
+    /// An event, and the line it was parsed from when the turn keeps raw lines.
+    case event(ClaudeEvent, raw: [UInt8]?)
     case tick
 }

@@ -54,10 +54,13 @@ final class ClaudeProcess: Sendable {
         self.eventLoop = eventLoop
     }
 
-    /// Starts claude. `keepAlive` is the tick period (nil: no ticks).
+    /// Starts claude. `keepAlive` is the tick period (nil: no ticks); with `keepRawLines`
+    /// every event comes with the line it was parsed from (for a debug capture).
     /// - Throws: `ClaudeStartError` when the process or its pipes cannot be set up; nothing
     ///   is left running then.
-    static func start(_ launch: Launch, eventLoop: any EventLoop, keepAlive: TimeAmount?) async throws(ClaudeStartError) -> ClaudeProcess {
+    static func start(
+        _ launch: Launch, eventLoop: any EventLoop, keepAlive: TimeAmount?, keepRawLines: Bool = false
+    ) async throws(ClaudeStartError) -> ClaudeProcess {
         let spawned: Spawned
         do {
             spawned = try await SpawnThread.shared.run { try Spawned.spawn(launch) }
@@ -84,7 +87,7 @@ final class ClaudeProcess: Sendable {
                 .takingOwnershipOfDescriptors(input: spawned.stdout, output: spawned.stdin) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations
-                        try sync.addHandler(ByteToMessageHandler(StreamJSONDecoder(maxLineBytes: Limits.maxStreamJSONLineBytes)))
+                        try sync.addHandler(ByteToMessageHandler(StreamJSONDecoder(maxLineBytes: Limits.maxStreamJSONLineBytes, keepRawLines: keepRawLines)))
                         if let keepAlive { try sync.addHandler(KeepAliveTicker(period: keepAlive)) }
                         return try NIOAsyncChannel<ClaudeOutput, ByteBuffer>(
                             wrappingChannelSynchronously: channel,

@@ -15,9 +15,13 @@ struct StreamJSONDecoder: ByteToMessageDecoder {
     typealias InboundOut = ClaudeOutput
 
     private var splitter: LineSplitter
+    private let keepRawLines: Bool
 
-    init(maxLineBytes: Int) {
+    /// - Parameter keepRawLines: whether each event carries its line (only a debug capture
+    ///   needs it; otherwise the bytes are dropped once parsed).
+    init(maxLineBytes: Int, keepRawLines: Bool = false) {
         splitter = LineSplitter(maxLineBytes: maxLineBytes)
+        self.keepRawLines = keepRawLines
     }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
@@ -35,6 +39,6 @@ struct StreamJSONDecoder: ByteToMessageDecoder {
     }
 
     private func emit(_ line: [UInt8], context: ChannelHandlerContext) {
-        context.fireChannelRead(wrapInboundOut(.event(ClaudeEventDecoder.decode(line: line))))
+        context.fireChannelRead(wrapInboundOut(.event(ClaudeEventDecoder.decode(line: line), raw: keepRawLines ? line : nil)))
     }
 }

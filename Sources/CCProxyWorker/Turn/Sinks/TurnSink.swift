@@ -19,6 +19,13 @@ protocol TurnSink {
     mutating func tick() async throws
     /// The end of the turn: a completed answer or a failure.
     mutating func finish(_ outcome: TurnOutcome) async throws
+    /// One line of claude's output as it was printed, before it is rendered; only when the
+    /// turn keeps raw lines (a debug capture). Never fails the turn.
+    mutating func observe(rawLine: [UInt8])
+}
+
+extension TurnSink {
+    mutating func observe(rawLine: [UInt8]) {}
 }
 
 /// What every response object of one completion shares.
