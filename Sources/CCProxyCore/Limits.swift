@@ -88,8 +88,10 @@ public enum Limits {
     /// closes the connection, in seconds.
     public static let writeProgressTimeoutSeconds: Double = 30
     /// After `request_timeout` stopped a turn, the response has this long to be finished
-    /// before the connection is closed, in seconds.
-    public static let responseGraceSeconds: Double = 2
+    /// before the connection is closed, in seconds: longer than stopping claude can take
+    /// (SIGTERM, `claudeKillGraceSeconds`, SIGKILL, `claudePipeDrainSeconds`) with room to
+    /// write the 504, so a client that still reads always gets it.
+    public static let responseGraceSeconds: Double = claudeKillGraceSeconds + claudePipeDrainSeconds + 2
     /// Connections accepted per listener wake-up before the loop looks at other work.
     public static let acceptBatch = 64
     /// How long accepting pauses when accept(2) runs out of descriptors (EMFILE/ENFILE), in seconds.

@@ -115,7 +115,8 @@ struct ConnectionServer {
         private func respond(
             to read: RequestReader.Read, served: Int, outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
         ) async throws -> ConnectionPersistence {
-            let request = HTTPRequest(head: read.head, body: read.body)
+            var request = HTTPRequest(head: read.head, body: read.body)
+            request.deadline = .now() + .milliseconds(Int64(context.settings.requestTimeoutSeconds * 1000))
             record.begin(requestID: request.requestID, method: read.head.method.rawValue, path: request.path)
             if let model = request.declaredModel { record.noteModel(model) }
             let supervisor = context.supervisor
@@ -130,7 +131,7 @@ struct ConnectionServer {
             // if the response is still not finished a little later.
             let channel = self.channel
             let responseDeadline = channel.eventLoop.scheduleTask(
-                in: .seconds(context.settings.requestTimeoutSeconds + Limits.responseGraceSeconds)
+                deadline: request.deadline + .milliseconds(Int64(Limits.responseGraceSeconds * 1000))
             ) { channel.close(promise: nil) }
             defer {
                 responseDeadline.cancel()

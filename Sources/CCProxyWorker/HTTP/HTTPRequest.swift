@@ -2,6 +2,7 @@
 
 import CCProxyCore
 import Foundation
+import NIOCore
 import NIOHTTP1
 
 /// One complete HTTP request as the worker read it (head and the whole body).
@@ -13,6 +14,11 @@ struct HTTPRequest: Sendable {
     var body: [UInt8]
     /// `X-Request-Id` from the client when usable, else a fresh one; echoed on the response.
     var requestID: String
+    /// When the request's time is up (`request_timeout` after its head and body were read):
+    /// the turn is stopped then, and the connection closed `Limits.responseGraceSeconds`
+    /// later if the response is still not finished. One clock for both, so the grace is
+    /// always after the turn's timeout, however long spawning or a session lease took.
+    var deadline: NIODeadline = .distantFuture
 
     init(head: HTTPRequestHead, body: [UInt8]) {
         method = head.method

@@ -66,7 +66,7 @@ struct ChatCompletionsHandler {
         defer { workspace.remove() }
 
         var mode = session?.mode ?? .stateless
-        var report = try await runTurn(plan: plan, mode: mode, workspace: workspace, grant: grant, capture: capture, writer: &writer)
+        var report = try await runTurn(plan: plan, mode: mode, workspace: workspace, grant: grant, capture: capture, deadline: request.deadline, writer: &writer)
         if let mismatch = report?.sessionMismatch, let retry = mode.retry {
             // claude's storage disagrees with the registry (its files are gone, or a first turn
             // got further than the registry knew): run once more the other way, and say so
@@ -76,7 +76,7 @@ struct ChatCompletionsHandler {
                 metadata: ["mismatch": "\(mismatch)", "claude_session": "\(session?.lease.claudeSessionID ?? "")"])
             if mismatch == .missing { writer.extraHeaders.append(("X-CC-Session-Reset", "true")) }
             mode = retry
-            report = try await runTurn(plan: plan, mode: mode, workspace: workspace, grant: grant, capture: capture, writer: &writer)
+            report = try await runTurn(plan: plan, mode: mode, workspace: workspace, grant: grant, capture: capture, deadline: request.deadline, writer: &writer)
         }
         if let session, let report {
             sessionStarted = report.sessionID == session.lease.claudeSessionID || report.result?.sessionID == session.lease.claudeSessionID
@@ -87,7 +87,7 @@ struct ChatCompletionsHandler {
     /// could not be started (the client has its error then).
     private func runTurn(
         plan: TurnPlan, mode: ClaudeSessionMode, workspace: TurnWorkspace, grant: TokenGrant, capture: TurnCapture?,
-        writer: inout ResponseWriter
+        deadline: NIODeadline, writer: inout ResponseWriter
     ) async throws -> TurnDriver.Report? {
         let process: ClaudeProcess
         do {
@@ -108,7 +108,7 @@ struct ChatCompletionsHandler {
             ])
 
         let stop = TurnStop()
-        let timeout = watch(process, stop: stop)
+        let timeout = watch(process, stop: stop, deadline: deadline)
         defer { timeout.cancel() }
 
         let identity = CompletionIdentity(id: CompletionID.make(), created: Int(Date().timeIntervalSince1970), model: plan.modelID)
@@ -239,13 +239,12 @@ struct ChatCompletionsHandler {
     /// Disconnect and timeout both stop the process group; the driver then sees the end of
     /// claude's output. (A timed-out response that cannot be finished — a client that stopped
     /// reading — is cut off by the connection's own deadline, `Limits.responseGraceSeconds`.)
-    private func watch(_ process: ClaudeProcess, stop: TurnStop) -> Scheduled<Void> {
+    private func watch(_ process: ClaudeProcess, stop: TurnStop, deadline: NIODeadline) -> Scheduled<Void> {
         connection.closeFuture.whenComplete { _ in
             stop.set(.clientGone)
             process.stop(grace: Limits.claudeDisconnectGraceSeconds)
         }
-        let timeout = context.settings.requestTimeoutSeconds
-        return connection.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) {
+        return connection.eventLoop.scheduleTask(deadline: deadline) {
             guard stop.set(.timeout) else { return }
             process.stop()
         }
