@@ -1,5 +1,3 @@
-import CCProxyCore
-
 /// Who owns what a token's turns leave behind: persistent sessions, the claude home with
 /// their transcripts. Tokens of one principal share it; a token without a principal is an
 /// owner of its own. Another owner never sees any of it, even under the same session id.
@@ -10,13 +8,17 @@ extension TokenGrant {
         return "token:" + tokenID
     }
 
+    /// The longest principal named by its own hex (the wire layer imports nothing, so this
+    /// repeats `Limits.maxPrincipalBytes`; a unit test keeps the two equal).
+    public static let maxPrincipalBytes = 64
+
     /// A file name for the owner, safe in any directory and unique per owner: `t-<token id>`,
-    /// or `p-<hex of the principal's UTF-8>`. Principals are at most `Limits.maxPrincipalBytes`
+    /// or `p-<hex of the principal's UTF-8>`. Principals are at most `maxPrincipalBytes`
     /// (checked when a token is created), so the name stays well under NAME_MAX; a longer
     /// principal from an older database falls back to the token's own name.
     public var ownerDirectoryName: String {
         let hexDigits: [Character] = Array("0123456789abcdef")
-        if let principal, !principal.isEmpty, principal.utf8.count <= Limits.maxPrincipalBytes {
+        if let principal, !principal.isEmpty, principal.utf8.count <= Self.maxPrincipalBytes {
             var name = "p-"
             for byte in principal.utf8 {
                 name.append(hexDigits[Int(byte >> 4)])

@@ -18,6 +18,10 @@ import Testing
         #expect(empty.owner == "token:bb22", "an empty principal is none")
     }
 
+    @Test func theWireBoundIsTheCoreLimit() {
+        #expect(TokenGrant.maxPrincipalBytes == Limits.maxPrincipalBytes)
+    }
+
     @Test func directoryNamesNeverLeaveTheirDirectory() {
         let odd = TokenGrant(tokenID: "../x", name: "", scopes: [], principal: "../../etc")
         #expect(!odd.ownerDirectoryName.contains("/") && !odd.ownerDirectoryName.contains(".."))
