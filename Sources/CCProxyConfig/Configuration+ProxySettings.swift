@@ -20,7 +20,9 @@ extension Configuration {
             models: models,
             corsOrigins: corsOrigins,
             streamKeepaliveSeconds: streamKeepaliveSeconds,
-            remoteImages: remoteImages
+            remoteImages: remoteImages,
+            isolation: isolation,
+            claudeEnvironment: claudeEnvironment
         )
     }
 }

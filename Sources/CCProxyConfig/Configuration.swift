@@ -51,6 +51,14 @@ public struct Configuration: Sendable, Equatable {
     public var streamKeepaliveSeconds: Double
     /// `remote_images`: whether http(s) image URLs are fetched. Default false.
     public var remoteImages: Bool
+    /// `user`: the service user a server started as root switches to before it opens the
+    /// database or starts a worker. Default `ccproxy`. Ignored when not started as root.
+    public var serviceUser: String
+    /// `isolation`: `namespaces` (default) or `none`. See `IsolationMode`.
+    public var isolation: IsolationMode
+    /// `claude_environment`: variable names (a trailing `*` matches a prefix) passed from the
+    /// server's environment to claude. Default `ProxySettings.defaultClaudeEnvironment`.
+    public var claudeEnvironment: [String]
     /// The absolute path of the file this configuration was loaded from; nil when it was
     /// parsed from a string.
     public var sourcePath: String?
@@ -78,7 +86,10 @@ public struct Configuration: Sendable, Equatable {
         sourcePath: String? = nil,
         corsOrigins: [String] = [],
         streamKeepaliveSeconds: Double = 15,
-        remoteImages: Bool = false
+        remoteImages: Bool = false,
+        serviceUser: String = Configuration.defaultServiceUser,
+        isolation: IsolationMode = .namespaces,
+        claudeEnvironment: [String] = ProxySettings.defaultClaudeEnvironment
     ) {
         self.listen = listen
         self.metricsListen = metricsListen
@@ -99,5 +110,11 @@ public struct Configuration: Sendable, Equatable {
         self.corsOrigins = corsOrigins
         self.streamKeepaliveSeconds = streamKeepaliveSeconds
         self.remoteImages = remoteImages
+        self.serviceUser = serviceUser
+        self.isolation = isolation
+        self.claudeEnvironment = claudeEnvironment
     }
+
+    /// The service user when `user` is not set.
+    public static let defaultServiceUser = "ccproxy"
 }

@@ -70,6 +70,12 @@ struct ConfigurationDecoder {
             }
         case "remote_images":
             if let flag = reader.bool(value, key: key) { configuration.remoteImages = flag }
+        case "user":
+            if let text = reader.nonEmptyString(value, key: key) { configuration.serviceUser = text }
+        case "isolation":
+            if let mode = reader.oneOf(value, key: key, as: IsolationMode.self) { configuration.isolation = mode }
+        case "claude_environment":
+            decodeClaudeEnvironment(value)
         default:
             // Unknown keys were reported and dropped by `entries`.
             break
@@ -155,6 +161,16 @@ struct ConfigurationDecoder {
             case .failure(let problem): reader.report("\(key) \(quoted(text)) \(problem.text)")
             }
         }
+    }
+
+    /// A list of names; an empty list passes only the basics.
+    private mutating func decodeClaudeEnvironment(_ node: Node) {
+        guard let items = reader.items(node, key: "claude_environment") else { return }
+        var names: [String] = []
+        for (index, item) in items.enumerated() {
+            if let name = reader.string(item, key: "claude_environment[\(index)]") { names.append(name) }
+        }
+        configuration.claudeEnvironment = names
     }
 
     private mutating func decodeWorkers(_ node: Node) {

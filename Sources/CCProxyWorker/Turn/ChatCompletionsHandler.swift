@@ -42,10 +42,18 @@ struct ChatCompletionsHandler {
         }
         defer { workspace.remove() }
 
+        let claudeLaunch: ClaudeProcess.Launch
+        do {
+            claudeLaunch = try launch(plan: plan, workspace: workspace, grant: grant, request: request)
+        } catch {
+            logger.error("could not prepare claude's launch", metadata: ["error": "\(error)"])
+            try await writer.send(error: .serverError("could not prepare the turn's claude home"))
+            return
+        }
         let process: ClaudeProcess
         do {
             process = try await ClaudeProcess.start(
-                launch(plan: plan, workspace: workspace), eventLoop: connection.eventLoop,
+                claudeLaunch, eventLoop: connection.eventLoop,
                 keepAlive: plan.stream ? keepAlivePeriod : nil)
         } catch {
             logger.error("could not start claude", metadata: ["error": "\(error)", "binary": "\(context.settings.claudeBinary)"])
@@ -115,15 +123,15 @@ struct ChatCompletionsHandler {
             systemPrompt: plan.systemPrompt?.text)
     }
 
-    private func launch(plan: TurnPlan, workspace: TurnWorkspace) -> ClaudeProcess.Launch {
+    private func launch(plan: TurnPlan, workspace: TurnWorkspace, grant: TokenGrant, request: HTTPRequest) throws -> ClaudeProcess.Launch {
         var arguments = plan.arguments
         if let file = workspace.systemPromptFile, let systemPrompt = plan.systemPrompt {
             arguments += [systemPrompt.flag, file]
         }
-        return ClaudeProcess.Launch(
-            executable: context.settings.claudeBinary, arguments: arguments,
-            environment: workspace.environment(base: context.claudeEnvironment),
-            workingDirectory: workspace.workingDirectory)
+        let granted = (request.header("X-CC-Workspace") ?? plan.workspaceName).flatMap { context.settings.workspaces[$0]?.path }
+        return try ClaudeLaunchBuilder(settings: context.settings, serverEnvironment: context.claudeEnvironment).launch(
+            arguments: arguments, workspace: workspace, ownerDirectoryName: grant.ownerDirectoryName,
+            grantedWorkspacePath: granted)
     }
 
     /// Disconnect and timeout both stop the process group; the driver then sees the end of

@@ -33,10 +33,8 @@ struct TurnWorkspace {
         return TurnWorkspace(root: root, workingDirectory: working, systemPromptFile: promptFile)
     }
 
-    /// claude's environment: `base` with `TMPDIR` pointing into the turn.
-    func environment(base: [String]) -> [String] {
-        base.filter { !$0.hasPrefix("TMPDIR=") } + ["TMPDIR=" + root + "/tmp"]
-    }
+    /// claude's `TMPDIR` outside a sandbox, and what becomes `/tmp` inside one.
+    var temporaryDirectory: String { root + "/tmp" }
 
     /// Removes the turn's directories (never a configured workspace).
     func remove() {
