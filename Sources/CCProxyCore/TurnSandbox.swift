@@ -75,6 +75,9 @@ public struct TurnSandbox: Sendable, Equatable {
     /// commands, plugins and output styles.
     public static let operatorConfigurationNames = [
         "settings.json", "CLAUDE.md", "skills", "agents", "commands", "plugins", "output-styles",
+        // The operator's `claude /login`, for servers without an API key (read-only: a
+        // token refresh inside a turn cannot be written back).
+        ".credentials.json",
     ]
 
     /// The read-only entries for an operator whose claude configuration is `directory`
@@ -89,7 +92,9 @@ public struct TurnSandbox: Sendable, Equatable {
     public func commandLine(executable: String, arguments: [String]) -> [String] {
         var argv = [
             tool,
-            "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            // IPC too: every turn has the same uid, so SysV IPC would be a channel between
+            // tenants. No UTS or cgroup namespace: they hide nothing here.
+            "--unshare-user", "--unshare-pid", "--unshare-ipc",
             "--disable-userns", "--die-with-parent", "--cap-drop", "ALL",
             "--ro-bind", "/", "/",
             "--dev", "/dev",

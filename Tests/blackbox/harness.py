@@ -64,6 +64,14 @@ def reachable_dir(prefix: str) -> Path:
     return d
 
 
+def open_to_service_user(directory: str, socket_path: str):
+    """Let the service user send to a test's Unix socket (the dropped server sends sd_notify
+    messages as that user): the directory searchable, the socket writable. No-op unless root."""
+    if running_as_root():
+        os.chmod(directory, 0o711)
+        os.chmod(socket_path, 0o666)
+
+
 def give_to_service_user(path: Path):
     """chown path to the service user (a no-op when not root)."""
     ids = service_ids()

@@ -45,6 +45,10 @@ struct ChatCompletionsHandler {
         let claudeLaunch: ClaudeProcess.Launch
         do {
             claudeLaunch = try launch(plan: plan, workspace: workspace, grant: grant, request: request)
+        } catch let error as ClaudeStartError {
+            logger.error("could not start claude", metadata: ["error": "\(error)", "binary": "\(context.settings.claudeBinary)"])
+            try await writer.send(error: .upstreamError("could not start claude: \(error)"))
+            return
         } catch {
             logger.error("could not prepare claude's launch", metadata: ["error": "\(error)"])
             try await writer.send(error: .serverError("could not prepare the turn's claude home"))

@@ -35,7 +35,17 @@ struct ClaudeLaunchBuilder {
                 executable: settings.claudeBinary, arguments: arguments, environment: environment,
                 workingDirectory: workspace.workingDirectory)
         }
-        let claude = try ProcessSpawner.resolve(settings.claudeBinary, environment: environment)
+        // Inside the sandbox a failed exec is only bwrap's exit status; check here, so that
+        // a missing or unusable claude is reported as such (502), as without a sandbox.
+        let claude: String
+        do {
+            claude = try ProcessSpawner.resolve(settings.claudeBinary, environment: environment)
+        } catch {
+            throw ClaudeStartError(reason: "\(error)")
+        }
+        guard access(claude, X_OK) == 0 else {
+            throw ClaudeStartError(reason: "\(PosixError("spawn \(claude)"))")
+        }
         let hidden = settings.workspaces.values.map(\.path).filter { $0 != grantedWorkspacePath }.sorted()
         let sandbox = TurnSandbox(
             stateDirectory: settings.stateDirectory, workingDirectory: workspace.workingDirectory,
