@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import (SERVICE_USER, chat_text, cmdline, all_pids, environ_of, running_as_root, service_ids,
-                     tail, uid_of, wait_until)
+from harness import (SERVICE_USER, chat_text, cmdline, all_pids, environ_of, reachable_dir, running_as_root,
+                     service_ids, tail, uid_of, wait_until)
 
 NO_USERNS = Path(__file__).resolve().parent / "no_userns.py"
 
@@ -187,3 +187,20 @@ def test_isolation_none_still_filters_the_environment(make_proxy):
     out = chat_text(p.chat("STANDIN:bash env | cut -d= -f1 | sort | tr '\\n' ' '; echo env-$((8+8))"))
     assert "env-16" in out, out
     assert "CCPROXY_" not in out, f"claude got CCPROXY_* with isolation: none: {out!r}"
+
+
+def test_only_the_workspace_tmp_and_home_are_writable(isolated):
+    outside = reachable_dir("ccp-ro-")
+    os.chmod(outside, 0o777)  # writable by anyone on the host: only the sandbox may stop a write
+    host_tmp_file = reachable_dir("ccp-hosttmp-") / "visible.txt"
+    host_tmp_file.write_text("host tmp\n")
+    out = bash(isolated,
+               f"touch {outside}/x 2>/dev/null && echo OUTSIDE-WRITTEN; "
+               f"touch /etc/ccp-x 2>/dev/null && echo ETC-WRITTEN; "
+               f"cat {host_tmp_file} 2>/dev/null; "
+               f"echo w > here.txt && echo ws-$((1+2)); echo t > /tmp/t.txt && echo tmp-$((2+2)); "
+               f"echo h > \"$HOME/h.txt\" && echo home-$((3+3))", isolated.tenant_a)
+    assert {"ws-3", "tmp-4", "home-6"} <= set(out.split()), f"the turn could not write its own places: {out!r}"
+    assert "OUTSIDE-WRITTEN" not in out and not (outside / "x").exists(), f"a turn wrote outside its workspace: {out!r}"
+    assert "ETC-WRITTEN" not in out, out
+    assert "host tmp" not in out, f"the turn sees the host's /tmp: {out!r}"
