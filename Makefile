@@ -12,7 +12,9 @@ CLAUDE_CACHE := $(CURDIR)/.cache/claude
 CLAUDE_BIN := $(CLAUDE_CACHE)/bin/claude
 STATE ?= $(CURDIR)/.state
 LISTEN ?= 127.0.0.1:4141
-APT_PACKAGES := libsqlite3-dev libargon2-dev libfuse3-dev fuse3 libsystemd-dev pkg-config systemd
+# Who `ccproxy serve` runs as when `make run` is started as root (config `user`).
+SERVICE_USER ?= ccproxy
+APT_PACKAGES := libsqlite3-dev libargon2-dev libfuse3-dev fuse3 libsystemd-dev pkg-config systemd bubblewrap
 # Only for the tests: python3 -m venv needs python3-venv on Debian's own python3.
 TEST_APT_PACKAGES := python3 python3-venv
 VENV := $(CURDIR)/.venv
@@ -67,11 +69,15 @@ test: unit-test blackbox-test
 
 ## run: serve on $(LISTEN) with state in $(STATE); prints the first bearer on first start
 run: build
+	@if [ "$$(id -u)" = 0 ] && ! id -u $(SERVICE_USER) >/dev/null 2>&1; then \
+	  echo "creating the service user $(SERVICE_USER): a server started as root drops to it (claude never runs as root)"; \
+	  useradd --system --no-create-home --shell /usr/sbin/nologin $(SERVICE_USER); \
+	fi
 	@mkdir -p $(STATE) && chmod 700 $(STATE)
 	@if [ ! -f $(STATE)/config.yaml ]; then \
 	  claude_path=$$(command -v claude || true); \
 	  if [ -z "$$claude_path" ]; then $(MAKE) --no-print-directory claude && claude_path=$(CLAUDE_BIN); fi; \
-	  printf '# Written by `make run`; see deploy/config.yaml.example for every key.\nclaude_binary: %s\ndefault_permission_mode: bypassPermissions\n' "$$claude_path" > $(STATE)/config.yaml; \
+	  printf '# Written by `make run`; see deploy/config.yaml.example for every key.\nclaude_binary: %s\ndefault_permission_mode: bypassPermissions\nuser: %s\n' "$$claude_path" "$(SERVICE_USER)" > $(STATE)/config.yaml; \
 	  echo "wrote $(STATE)/config.yaml (claude_binary: $$claude_path)"; \
 	fi
 	@if [ -f $(STATE)/tokens.db ]; then echo "tokens already exist in $(STATE); mint another with: CCPROXY_STATE=$(STATE) .build/debug/ccproxy token create --name dev"; fi

@@ -21,7 +21,9 @@ extension Configuration {
             corsOrigins: corsOrigins,
             streamKeepaliveSeconds: streamKeepaliveSeconds,
             remoteImages: remoteImages,
-            capturesMaxBytes: capturesMaxBytes
+            capturesMaxBytes: capturesMaxBytes,
+            isolation: isolation,
+            claudeEnvironment: claudeEnvironment
         )
     }
 }

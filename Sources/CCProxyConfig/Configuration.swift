@@ -54,6 +54,14 @@ public struct Configuration: Sendable, Equatable {
     /// Most bytes the debug captures directory holds (`captures_max_bytes`); the oldest files
     /// are removed first. Default 256 MiB.
     public var capturesMaxBytes: Int
+    /// `user`: the service user a server started as root switches to before it opens the
+    /// database or starts a worker. Default `ccproxy`. Ignored when not started as root.
+    public var serviceUser: String
+    /// `isolation`: `namespaces` (default) or `none`. See `IsolationMode`.
+    public var isolation: IsolationMode
+    /// `claude_environment`: variable names (a trailing `*` matches a prefix) passed from the
+    /// server's environment to claude. Default `ProxySettings.defaultClaudeEnvironment`.
+    public var claudeEnvironment: [String]
     /// The absolute path of the file this configuration was loaded from; nil when it was
     /// parsed from a string.
     public var sourcePath: String?
@@ -82,7 +90,10 @@ public struct Configuration: Sendable, Equatable {
         corsOrigins: [String] = [],
         streamKeepaliveSeconds: Double = 15,
         remoteImages: Bool = false,
-        capturesMaxBytes: Int = Limits.defaultCapturesMaxBytes
+        capturesMaxBytes: Int = Limits.defaultCapturesMaxBytes,
+        serviceUser: String = Configuration.defaultServiceUser,
+        isolation: IsolationMode = .namespaces,
+        claudeEnvironment: [String] = ProxySettings.defaultClaudeEnvironment
     ) {
         self.listen = listen
         self.metricsListen = metricsListen
@@ -104,5 +115,11 @@ public struct Configuration: Sendable, Equatable {
         self.streamKeepaliveSeconds = streamKeepaliveSeconds
         self.remoteImages = remoteImages
         self.capturesMaxBytes = capturesMaxBytes
+        self.serviceUser = serviceUser
+        self.isolation = isolation
+        self.claudeEnvironment = claudeEnvironment
     }
+
+    /// The service user when `user` is not set.
+    public static let defaultServiceUser = "ccproxy"
 }

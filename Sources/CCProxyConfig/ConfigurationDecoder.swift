@@ -72,6 +72,12 @@ struct ConfigurationDecoder {
             if let flag = reader.bool(value, key: key) { configuration.remoteImages = flag }
         case "captures_max_bytes":
             if let bytes = reader.integer(value, key: key) { configuration.capturesMaxBytes = bytes }
+        case "user":
+            if let text = reader.nonEmptyString(value, key: key) { configuration.serviceUser = text }
+        case "isolation":
+            if let mode = reader.oneOf(value, key: key, as: IsolationMode.self) { configuration.isolation = mode }
+        case "claude_environment":
+            decodeClaudeEnvironment(value)
         default:
             // Unknown keys were reported and dropped by `entries`.
             break
@@ -157,6 +163,16 @@ struct ConfigurationDecoder {
             case .failure(let problem): reader.report("\(key) \(quoted(text)) \(problem.text)")
             }
         }
+    }
+
+    /// A list of names; an empty list passes only the basics.
+    private mutating func decodeClaudeEnvironment(_ node: Node) {
+        guard let items = reader.items(node, key: "claude_environment") else { return }
+        var names: [String] = []
+        for (index, item) in items.enumerated() {
+            if let name = reader.string(item, key: "claude_environment[\(index)]") { names.append(name) }
+        }
+        configuration.claudeEnvironment = names
     }
 
     private mutating func decodeWorkers(_ node: Node) {

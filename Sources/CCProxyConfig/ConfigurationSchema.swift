@@ -7,6 +7,7 @@ enum ConfigurationSchema {
         "default_effort", "default_claude_model", "default_permission_mode",
         "allow_passthrough_models", "model_versions", "session_ttl", "request_timeout",
         "workspaces", "models", "workers", "cors_origins", "stream_keepalive", "remote_images", "captures_max_bytes",
+        "user", "isolation", "claude_environment",
     ]
     /// Keys of one `workspaces` entry.
     static let workspaceKeys = ["path", "description"]

@@ -26,6 +26,21 @@ struct ConfigurationValidator {
         problems += modelProblems(configuration)
         problems += workspaceProblems(configuration.workspaces)
         problems += workerProblems(configuration.workers)
+        problems += isolationProblems(configuration)
+        return problems
+    }
+
+    /// `user` and `claude_environment`.
+    private func isolationProblems(_ configuration: Configuration) -> [String] {
+        var problems: [String] = []
+        if configuration.serviceUser == "root" || configuration.serviceUser == "0" {
+            problems.append("user \(quoted(configuration.serviceUser)) must not be root: claude never runs as root")
+        }
+        for (index, name) in configuration.claudeEnvironment.enumerated() {
+            if let problem = ClaudeEnvironment.problem(with: name) {
+                problems.append("claude_environment[\(index)] \(quoted(name)) \(problem)")
+            }
+        }
         return problems
     }
 

@@ -35,6 +35,8 @@ public enum Limits {
     public static let corsPreflightMaxAgeSeconds = 600
     /// Longest silence on a stream before an SSE keep-alive comment, when not configured.
     public static let defaultStreamKeepAliveSeconds: Double = 15
+    /// How long the start-up check of the turn sandbox (`SandboxProbe`) may take, in seconds.
+    public static let sandboxProbeTimeoutSeconds: Double = 10
     /// Largest frame on a worker ↔ supervisor channel (SOCK_SEQPACKET datagrams).
     public static let maxWorkerFrameBytes = 64 * 1024
     /// Largest frame on the admin socket.

@@ -44,6 +44,15 @@ public struct ProxySettings: Codable, Sendable, Equatable {
     public var remoteImages: Bool
     /// Most bytes the debug captures directory holds (`captures_max_bytes`).
     public var capturesMaxBytes: Int
+    /// How each turn's claude is confined (`isolation`). Default `namespaces`.
+    public var isolation: IsolationMode
+    /// Names of the server's environment variables claude may see besides the basics
+    /// (`claude_environment`); a trailing `*` matches a prefix. See `ClaudeEnvironment`.
+    public var claudeEnvironment: [String]
+    /// The service user's own claude configuration directory (`~/.claude`) and
+    /// `~/.claude.json`'s directory: the operator's settings, skills, agents and commands
+    /// that every turn sees read-only. Nil when the server has no home directory.
+    public var operatorHome: String?
 
     public init(
         claudeBinary: String = "claude",
@@ -61,7 +70,10 @@ public struct ProxySettings: Codable, Sendable, Equatable {
         corsOrigins: [String] = [],
         streamKeepaliveSeconds: Double = 15,
         remoteImages: Bool = false,
-        capturesMaxBytes: Int = Limits.defaultCapturesMaxBytes
+        capturesMaxBytes: Int = Limits.defaultCapturesMaxBytes,
+        isolation: IsolationMode = .namespaces,
+        claudeEnvironment: [String] = ProxySettings.defaultClaudeEnvironment,
+        operatorHome: String? = nil
     ) {
         self.claudeBinary = claudeBinary
         self.stateDirectory = stateDirectory
@@ -81,7 +93,17 @@ public struct ProxySettings: Codable, Sendable, Equatable {
         self.streamKeepaliveSeconds = streamKeepaliveSeconds
         self.remoteImages = remoteImages
         self.capturesMaxBytes = capturesMaxBytes
+        self.isolation = isolation
+        self.claudeEnvironment = claudeEnvironment
+        self.operatorHome = operatorHome
     }
+
+    /// What `claude_environment` passes when the configuration does not set it: the API
+    /// credentials and endpoint, claude's own switches, and the proxy variables.
+    public static let defaultClaudeEnvironment = [
+        "ANTHROPIC_*", "CLAUDE_CODE_*", "DISABLE_*", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
+        "http_proxy", "https_proxy", "no_proxy",
+    ]
 }
 
 /// A configured workspace: a directory on the server, addressed by name.

@@ -12,7 +12,7 @@ public struct WorkerContext: Sendable {
     public var supervisor: SupervisorClient
     public var logger: Logger
     public var eventLoopGroup: any EventLoopGroup
-    /// The environment `claude` runs with (the worker's own).
+    /// The worker's own environment, from which `ClaudeEnvironment` picks what claude may see.
     public var claudeEnvironment: [String]
 
     public init(

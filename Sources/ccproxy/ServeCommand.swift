@@ -59,6 +59,12 @@ struct ServeCommand: ParsableCommand {
             FileHandle.standardError.write(Data("ccproxy: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        do {
+            _ = try PrivilegeDrop.dropIfRoot(configuration, logger: logger)
+        } catch {
+            FileHandle.standardError.write(Data("ccproxy: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         try ensureStateDirectory(configuration.stateDirectory)
         logger[metadataKey: "state"] = "\(configuration.stateDirectory)"
         let leftovers = removeTurnLeftovers(stateDirectory: configuration.stateDirectory)
@@ -68,7 +74,9 @@ struct ServeCommand: ParsableCommand {
         try FirstBoot.seed(authority, environment: environment, stateDirectory: configuration.stateDirectory, logger: logger)
 
         var settings = configuration.proxySettings()
+        settings.operatorHome = ProcessInfo.processInfo.environment["HOME"]
         ClaudeProbe.probe(into: &settings, logger: logger)
+        try Self.checkIsolation(settings, logger: logger)
 
         let workerExecutable = workerBinary ?? Self.siblingExecutable("ccproxy-worker")
         guard FileManager.default.isExecutableFile(atPath: workerExecutable) else {
@@ -119,9 +127,14 @@ struct ServeCommand: ParsableCommand {
             if fresh.listen != original.listen { notes.append("listen (\(original.listen) → \(fresh.listen))") }
             if fresh.metricsListen != original.metricsListen { notes.append("metrics_listen") }
             if fresh.stateDirectory != original.stateDirectory { notes.append("state_dir") }
+            if fresh.isolation != original.isolation { notes.append("isolation") }
+            if fresh.serviceUser != original.serviceUser { notes.append("user") }
             var effective = fresh
             effective.stateDirectory = original.stateDirectory
+            // Checked by the start-up probe; only a restart may change it.
+            effective.isolation = original.isolation
             var settings = effective.proxySettings()
+            settings.operatorHome = probed.operatorHome
             if settings.claudeBinary == probed.claudeBinary {
                 settings.claudeVersion = probed.claudeVersion
                 settings.claudeProbeError = probed.claudeProbeError
@@ -129,6 +142,24 @@ struct ServeCommand: ParsableCommand {
                 ClaudeProbe.probe(into: &settings, logger: logger)
             }
             return .success(ReloadedConfiguration(settings: settings, policy: PoolPolicy(effective), notes: notes))
+        }
+    }
+
+    /// Fails closed: with `isolation: namespaces` a sandbox that does not work stops the start.
+    static func checkIsolation(_ settings: ProxySettings, logger: Logger) throws {
+        switch settings.isolation {
+        case .none:
+            logger.warning("isolation: none — claude runs without a sandbox and can reach the server's files")
+        case .namespaces:
+            do {
+                try SandboxProbe.verify(settings: settings, environment: ProcessSpawner.currentEnvironment())
+            } catch {
+                let message = "ccproxy: the turn sandbox does not work here: \(error). Refusing to start: "
+                    + "without it a tenant's claude could read the token database and the server's processes. "
+                    + "Fix the sandbox, or set `isolation: none` in the configuration to run claude unconfined.\n"
+                FileHandle.standardError.write(Data(message.utf8))
+                throw ExitCode(2)
+            }
         }
     }
 

@@ -185,8 +185,12 @@ final class WorkerHarness: Sendable {
         let state = NSTemporaryDirectory() + "ccproxy-worker-tests-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         let argvLog = state + "/fake-claude-argv.jsonl"
+        // The fake claude is driven by FAKE_CLAUDE_* variables and logs its argv into the
+        // state directory: it runs unconfined (the sandbox hides the state directory; the
+        // black-box tests exercise the sandbox with the real CLI).
         var settings = ProxySettings(
-            claudeBinary: TestPaths.fakeClaude, stateDirectory: state, requestTimeoutSeconds: 60)
+            claudeBinary: TestPaths.fakeClaude, stateDirectory: state, requestTimeoutSeconds: 60,
+            isolation: .none, claudeEnvironment: ProxySettings.defaultClaudeEnvironment + ["FAKE_CLAUDE_*"])
         configure(&settings)
         let fakeNames: Set<String> = ["FAKE_CLAUDE_FIXTURE", "FAKE_CLAUDE_DELAY_MS", "FAKE_CLAUDE_EXIT", "FAKE_CLAUDE_ARGV_LOG"]
         let environment =

@@ -44,11 +44,37 @@ def bins() -> Path:
     return d
 
 
+@pytest.fixture(scope="session", autouse=True)
+def service_user():
+    """As root (CI), every server drops to the service user: create it when missing, as
+    `make run` and the sysusers file do. Not root: nothing to do."""
+    if not harness.running_as_root():
+        return None
+    if harness.service_ids() is None:
+        import subprocess
+        cp = subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                             harness.SERVICE_USER], capture_output=True, text=True, timeout=30)
+        assert cp.returncode == 0 or harness.service_ids() is not None, (
+            f"cannot create the service user {harness.SERVICE_USER}: {cp.stderr}")
+    return harness.SERVICE_USER
+
+
 @pytest.fixture(scope="session")
-def claude() -> Path:
+def claude(service_user) -> Path:
     p = harness.claude_path()
     if not os.access(p, os.X_OK):
         _missing(f"Claude Code CLI not found at {p} (run `make claude`, or set CCPROXY_TEST_CLAUDE)")
+    if service_user:
+        # The dropped server runs claude as the service user: every directory above the binary
+        # must be searchable by it, which a root-only checkout (0700) is not.
+        import subprocess
+        cp = subprocess.run(["setpriv", "--reuid", service_user, "--regid", service_user, "--clear-groups",
+                             "test", "-x", str(p)], capture_output=True, text=True, timeout=10)
+        if cp.returncode != 0:
+            blocked = [str(a) for a in [p, *p.parents] if a.is_dir() and not os.stat(a).st_mode & 0o001]
+            pytest.fail(f"the service user {service_user} cannot execute {p} (directories it cannot enter: "
+                        f"{blocked}); make them searchable (chmod o+x) or set CCPROXY_TEST_CLAUDE to a "
+                        f"reachable copy", pytrace=False)
     return p
 
 

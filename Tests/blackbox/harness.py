@@ -29,6 +29,56 @@ BEARER_RE = re.compile(r"\bbearer:\s*(ccp_[0-9a-fA-F]{8}_[0-9a-fA-F]{24})")
 TOKEN_RE = re.compile(r"^(ccp_[0-9a-fA-F]{8}_[0-9a-fA-F]{24})$")
 
 
+# Started as root (as CI runs), ccproxy drops to this service user before it opens anything;
+# the paths it and claude need must be reachable by that user (see service_user_paths()).
+SERVICE_USER = "ccproxy"
+# What claude gets of the test environment besides ccproxy's defaults: the marker that lets
+# a test find every process of a server instance (ccproxy never passes CCPROXY_* to claude).
+CLAUDE_MARKER = "BLACKBOX_ID"
+CLAUDE_ENVIRONMENT = ["ANTHROPIC_*", "CLAUDE_CODE_*", "DISABLE_*", CLAUDE_MARKER]
+
+
+def running_as_root() -> bool:
+    return os.geteuid() == 0
+
+
+def service_ids() -> tuple[int, int] | None:
+    """(uid, gid) of the service user when the tests run as root, else None."""
+    if not running_as_root():
+        return None
+    import pwd
+    try:
+        entry = pwd.getpwnam(SERVICE_USER)
+    except KeyError:
+        return None
+    return entry.pw_uid, entry.pw_gid
+
+
+def reachable_dir(prefix: str) -> Path:
+    """A fresh directory the service user can enter (0711; pytest's own are 0700 root)."""
+    d = Path(tempfile.mkdtemp(prefix=prefix))
+    os.chmod(d, 0o711)
+    # Kept while the run lasts (a test may stop and restart a server on the same state).
+    import atexit
+    atexit.register(shutil.rmtree, d, True)
+    return d
+
+
+def open_to_service_user(directory: str, socket_path: str):
+    """Let the service user send to a test's Unix socket (the dropped server sends sd_notify
+    messages as that user): the directory searchable, the socket writable. No-op unless root."""
+    if running_as_root():
+        os.chmod(directory, 0o711)
+        os.chmod(socket_path, 0o666)
+
+
+def give_to_service_user(path: Path):
+    """chown path to the service user (a no-op when not root)."""
+    ids = service_ids()
+    if ids:
+        os.chown(path, *ids)
+
+
 def bin_dir() -> Path:
     d = os.environ.get("CCPROXY_BIN_DIR")
     return Path(d).resolve() if d else REPO / ".build" / "debug"
@@ -173,6 +223,31 @@ def open_files(pid: int) -> list[str]:
         except OSError:
             pass
     return out
+
+
+def environ_of(pid: int) -> dict[str, str] | None:
+    """The environment of a process, or None if it cannot be read."""
+    try:
+        raw = Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return None
+    out = {}
+    for item in raw.split(b"\0"):
+        if b"=" in item:
+            k, v = item.split(b"=", 1)
+            out[k.decode("utf-8", "replace")] = v.decode("utf-8", "replace")
+    return out
+
+
+def uid_of(pid: int) -> int | None:
+    """The real uid of a process (as the host sees it)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("Uid:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
 
 
 def has_env(pid: int, key: str, value: str) -> bool:
@@ -503,6 +578,7 @@ def config_yaml(claude: Path, min_idle: int = 2, max_workers: int = 32, extra: s
     unchanged. `extra` is raw YAML appended inside the `workers:` section (kept for old callers)."""
     base: dict = {
         "claude_binary": str(claude),
+        "claude_environment": CLAUDE_ENVIRONMENT,
         "default_permission_mode": "bypassPermissions",
         "allow_passthrough_models": True,
         "request_timeout": "2m",
@@ -528,10 +604,14 @@ class Proxy:
         self.bins = Path(bins or bin_dir())
         self.claude = Path(claude or claude_path())
         self.standin = standin
-        self.state = self.workdir / "state"
+        # Where the service user can reach it when the tests run as root (ccproxy drops to it
+        # and gives the state directory to it itself); pytest's tmp dirs are 0700 root.
+        self.base = reachable_dir("ccp-bb-") if running_as_root() else None
+        self.state = (self.base or self.workdir) / "state"
         self.home = self.workdir / "home"
         # Short, because claude binds a Unix socket under it (108-byte path limit).
         self.tmpdir = Path(tempfile.mkdtemp(prefix="ccp-"))
+        give_to_service_user(self.tmpdir)
         self.config = self.state / "config.yaml"
         self.stdout_path = self.workdir / "ccproxy.stdout"
         self.stderr_path = self.workdir / "ccproxy.stderr"
@@ -560,6 +640,7 @@ class Proxy:
             "IS_SANDBOX": "1",
             # Lets the tests find every process of this instance, even one that got reparented.
             "CCPROXY_BLACKBOX_ID": self.test_id,
+            CLAUDE_MARKER: self.test_id,
         })
         env.update(extra or {})
         return env
@@ -649,13 +730,15 @@ class Proxy:
 
     def marked_pids(self) -> list[int]:
         me = os.getpid()
-        return [p for p in all_pids() if p != me and has_env(p, "CCPROXY_BLACKBOX_ID", self.test_id)]
+        return [p for p in all_pids() if p != me and (has_env(p, "CCPROXY_BLACKBOX_ID", self.test_id)
+                                                       or has_env(p, CLAUDE_MARKER, self.test_id))]
 
     def leftovers(self) -> list[int]:
         """Processes of this instance (other than the supervisor) that are still alive."""
         sup = self.proc.pid if self.proc else -1
         pids = (self.known | set(self.marked_pids())) - {sup}
         return sorted(p for p in pids if alive(p) and (has_env(p, "CCPROXY_BLACKBOX_ID", self.test_id)
+                                                          or has_env(p, CLAUDE_MARKER, self.test_id)
                                                           or is_worker(p) or is_claude(p)))
 
     def stop(self, timeout: float = 10.0):

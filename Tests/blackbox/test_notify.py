@@ -5,7 +5,7 @@ import signal
 import socket
 import tempfile
 
-from harness import describe, wait_until
+from harness import open_to_service_user, describe, wait_until
 
 
 SEED = "ccp_0123abcd_0123456789abcdef01234567"
@@ -34,6 +34,7 @@ def test_ready_and_stopping_are_reported_honestly(make_proxy):
     path = os.path.join(sock_dir, "notify.sock")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     listener.bind(path)
+    open_to_service_user(sock_dir, path)
     listener.settimeout(30)
     try:
         proxy = make_proxy(start=False, extra_env={"NOTIFY_SOCKET": path, "CCPROXY_TOKEN": SEED})

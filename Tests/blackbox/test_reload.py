@@ -7,7 +7,7 @@ import socket
 import tempfile
 import threading
 
-from harness import wait_until
+from harness import open_to_service_user, wait_until
 from test_notify import wait_for_notification
 
 
@@ -16,6 +16,7 @@ def test_reload_takes_a_new_alias_and_refuses_a_broken_file(make_proxy):
     path = os.path.join(sock_dir, "notify.sock")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     listener.bind(path)
+    open_to_service_user(sock_dir, path)
     try:
         proxy = make_proxy(start=False, extra_env={"NOTIFY_SOCKET": path})
         original = proxy.config.read_text()

@@ -22,8 +22,9 @@ import harness
 SYSTEMD = harness.REPO / "systemd"
 INSTALLED_BIN = "/usr/local/bin/"
 # The exposure levels reached (README "Operations"); a change that weakens a unit fails here.
-SERVICE_EXPOSURE_MAX = 2.7
-PRIVILEGED_EXPOSURE_MAX = 3.6
+# (+0.1 each for RestrictNamespaces allowing ipc: the turn sandbox's IPC namespace.)
+SERVICE_EXPOSURE_MAX = 2.8
+PRIVILEGED_EXPOSURE_MAX = 3.7
 EXPOSURE_RE = re.compile(r"Overall exposure level for \S+: (\d+(?:\.\d+)?)")
 
 

@@ -89,10 +89,22 @@ struct ChatCompletionsHandler {
         plan: TurnPlan, mode: ClaudeSessionMode, workspace: TurnWorkspace, grant: TokenGrant, capture: TurnCapture?,
         deadline: NIODeadline, writer: inout ResponseWriter
     ) async throws -> TurnDriver.Report? {
+        let claudeLaunch: ClaudeProcess.Launch
+        do {
+            claudeLaunch = try launch(plan: plan, mode: mode, workspace: workspace, grant: grant)
+        } catch let error as ClaudeStartError {
+            logger.error("could not start claude", metadata: ["error": "\(error)", "binary": "\(context.settings.claudeBinary)"])
+            try await refuse(.upstreamError("could not start claude: \(error)"), capture: capture, writer: &writer)
+            return nil
+        } catch {
+            logger.error("could not prepare claude's launch", metadata: ["error": "\(error)"])
+            try await refuse(.serverError("could not prepare the turn's claude home"), capture: capture, writer: &writer)
+            return nil
+        }
         let process: ClaudeProcess
         do {
             process = try await ClaudeProcess.start(
-                launch(plan: plan, mode: mode, workspace: workspace), eventLoop: connection.eventLoop,
+                claudeLaunch, eventLoop: connection.eventLoop,
                 keepAlive: plan.stream ? keepAlivePeriod : nil, keepRawLines: capture != nil)
         } catch {
             logger.error("could not start claude", metadata: ["error": "\(error)", "binary": "\(context.settings.claudeBinary)"])
@@ -225,15 +237,16 @@ struct ChatCompletionsHandler {
             systemPrompt: plan.systemPrompt?.text)
     }
 
-    private func launch(plan: TurnPlan, mode: ClaudeSessionMode, workspace: TurnWorkspace) -> ClaudeProcess.Launch {
+    /// claude's command line (the sandbox's, around claude's own), environment and working
+    /// directory. The working directory is the one workspace the sandbox leaves writable.
+    private func launch(plan: TurnPlan, mode: ClaudeSessionMode, workspace: TurnWorkspace, grant: TokenGrant) throws -> ClaudeProcess.Launch {
         var arguments = plan.arguments + mode.arguments
         if let file = workspace.systemPromptFile, let systemPrompt = plan.systemPrompt {
             arguments += [systemPrompt.flag, file]
         }
-        return ClaudeProcess.Launch(
-            executable: context.settings.claudeBinary, arguments: arguments,
-            environment: workspace.environment(base: context.claudeEnvironment),
-            workingDirectory: workspace.workingDirectory)
+        return try ClaudeLaunchBuilder(settings: context.settings, serverEnvironment: context.claudeEnvironment).launch(
+            arguments: arguments, workspace: workspace, ownerDirectoryName: grant.ownerDirectoryName,
+            grantedWorkspacePath: workspace.workingDirectory)
     }
 
     /// Disconnect and timeout both stop the process group; the driver then sees the end of

@@ -43,10 +43,8 @@ struct TurnWorkspace {
         return path
     }
 
-    /// claude's environment: `base` with `TMPDIR` pointing into the turn.
-    func environment(base: [String]) -> [String] {
-        base.filter { !$0.hasPrefix("TMPDIR=") } + ["TMPDIR=" + root + "/tmp"]
-    }
+    /// claude's `TMPDIR` outside a sandbox, and what becomes `/tmp` inside one.
+    var temporaryDirectory: String { root + "/tmp" }
 
     /// Removes the turn's directories (never a configured workspace).
     func remove() {

@@ -1,0 +1,88 @@
+// Runs in: a worker (`ccproxy-worker`).
+
+import CCProxyClaude
+import CCProxyCore
+import CCProxyPosix
+import Foundation
+
+/// Turns a planned claude command into what the worker spawns: with `isolation: namespaces`
+/// claude inside its turn's sandbox (`TurnSandbox`), with `none` claude itself; in both cases
+/// with the allow-listed environment (`ClaudeEnvironment`) and the owner's own claude home.
+struct ClaudeLaunchBuilder {
+    let settings: ProxySettings
+    /// The worker's environment (the server's), which claude never gets whole.
+    let serverEnvironment: [String]
+
+    /// `<state>/homes`: one claude home per owner (`TokenGrant.ownerDirectoryName`).
+    static func homesDirectory(stateDirectory: String) -> String { stateDirectory + "/homes" }
+
+    /// The launch for `arguments` in `workspace`, on behalf of the owner `ownerDirectoryName`.
+    /// Creates the owner's claude home (0700) if it is missing.
+    /// - Throws: when the claude home cannot be created, or claude is not found on `PATH`.
+    func launch(
+        arguments: [String], workspace: TurnWorkspace, ownerDirectoryName: String, grantedWorkspacePath: String?
+    ) throws -> ClaudeProcess.Launch {
+        let home = try Self.ensureHome(stateDirectory: settings.stateDirectory, owner: ownerDirectoryName)
+        let operatorDirectory = settings.operatorHome.map { $0 + "/.claude" }
+        let sandboxed = settings.isolation == .namespaces
+        let temporary = sandboxed ? TurnSandbox.temporaryPath : workspace.temporaryDirectory
+        let environment = ClaudeEnvironment(passed: settings.claudeEnvironment).filter(
+            serverEnvironment,
+            turn: [("HOME", home), ("CLAUDE_CONFIG_DIR", home), ("TMPDIR", temporary)])
+        guard sandboxed else {
+            if let operatorDirectory { Self.linkOperatorConfiguration(from: operatorDirectory, into: home) }
+            return ClaudeProcess.Launch(
+                executable: settings.claudeBinary, arguments: arguments, environment: environment,
+                workingDirectory: workspace.workingDirectory)
+        }
+        // Inside the sandbox a failed exec is only bwrap's exit status; check here, so that
+        // a missing or unusable claude is reported as such (502), as without a sandbox.
+        let claude: String
+        do {
+            claude = try ProcessSpawner.resolve(settings.claudeBinary, environment: environment)
+        } catch {
+            throw ClaudeStartError(reason: "\(error)")
+        }
+        guard access(claude, X_OK) == 0 else {
+            throw ClaudeStartError(reason: "\(PosixError("spawn \(claude)"))")
+        }
+        let hidden = settings.workspaces.values.map(\.path).filter { $0 != grantedWorkspacePath }.sorted()
+        let sandbox = TurnSandbox(
+            stateDirectory: settings.stateDirectory, workingDirectory: workspace.workingDirectory,
+            temporaryDirectory: workspace.temporaryDirectory, claudeHome: home,
+            readOnly: operatorDirectory.map { TurnSandbox.operatorEntries(configurationDirectory: $0) } ?? [],
+            hidden: hidden, files: workspace.systemPromptFile.map { [$0] } ?? [])
+        let argv = sandbox.commandLine(executable: claude, arguments: arguments)
+        return ClaudeProcess.Launch(
+            executable: argv[0], arguments: Array(argv.dropFirst()), environment: environment,
+            workingDirectory: workspace.workingDirectory)
+    }
+
+    /// `<state>/homes/<owner>/`, created 0700 (as is `homes/`) when missing.
+    static func ensureHome(stateDirectory: String, owner: String) throws -> String {
+        let homes = homesDirectory(stateDirectory: stateDirectory)
+        let home = homes + "/" + owner
+        let manager = FileManager.default
+        if !manager.fileExists(atPath: homes) {
+            try manager.createDirectory(atPath: homes, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        if !manager.fileExists(atPath: home) {
+            try manager.createDirectory(atPath: home, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        }
+        return home
+    }
+
+    /// Without a sandbox nothing can be bound read-only, so the operator's configuration is
+    /// offered as symbolic links in the owner's home (an entry the home already has wins).
+    static func linkOperatorConfiguration(from directory: String, into home: String) {
+        let manager = FileManager.default
+        for name in TurnSandbox.operatorConfigurationNames {
+            let source = directory + "/" + name
+            let target = home + "/" + name
+            guard manager.fileExists(atPath: source),
+                (try? manager.destinationOfSymbolicLink(atPath: target)) == nil, !manager.fileExists(atPath: target)
+            else { continue }
+            try? manager.createSymbolicLink(atPath: target, withDestinationPath: source)
+        }
+    }
+}
