@@ -31,7 +31,9 @@ def bodies_standin(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def session_proxy(tmp_path_factory, bodies_standin, bins, claude):
-    project = tmp_path_factory.mktemp("project")
+    # A configured workspace the dropped server's claude may write in.
+    project = harness.reachable_dir("ccp-project-")
+    harness.give_to_service_user(project)
     p = harness.Proxy(tmp_path_factory.mktemp("sessions"), bodies_standin, bins=bins, claude=claude,
                       config={"workspaces": {"proj": {"path": str(project)}}})
     p.project = project
