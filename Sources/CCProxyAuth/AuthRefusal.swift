@@ -20,6 +20,8 @@ public struct AuthRefusal: Error, Sendable, Equatable {
         case missingScope
         /// The token database could not be read.
         case storeUnavailable
+        /// Too many wrong secrets for this prefix or from this source: refused unhashed.
+        case throttled
     }
 
     /// What went wrong.
@@ -42,8 +44,19 @@ public struct AuthRefusal: Error, Sendable, Equatable {
         AuthRefusal(reason: .missingScope, error: .forbidden("token missing required scope: \(scope)"))
     }
 
+    /// 429 after too many wrong secrets for the prefix or from the source; argon2 did not run.
+    public static func throttled(retryAfter seconds: Int) -> AuthRefusal {
+        AuthRefusal(
+            reason: .throttled,
+            error: APIError(
+                status: 429, type: "rate_limit_error", code: "rate_limit_exceeded",
+                message: "too many failed authentications; retry later", retryAfterSeconds: seconds))
+    }
+
     /// 503: the token database is locked or failing; the request may be retried.
     public static func storeUnavailable() -> AuthRefusal {
-        AuthRefusal(reason: .storeUnavailable, error: .unavailable("token store unavailable; retry shortly"))
+        var error = APIError.unavailable("token store unavailable; retry shortly")
+        error.retryAfterSeconds = Limits.storeRetryAfterSeconds
+        return AuthRefusal(reason: .storeUnavailable, error: error)
     }
 }

@@ -4,6 +4,8 @@
 // without reading a byte of them (invariant 2), holds kept-alive connections until they are
 // readable, answers worker requests, reaps children and serves the admin socket. Signals
 // arrive as bytes on a self-pipe; the loop acts on them. Time is the monotonic clock.
+// argon2 and SQLite run on the authority thread (`AuthorityService`); their answers come
+// back as poll events, and the loop trusts a worker only for what its `SlotLedger` holds.
 
 import CCProxyCore
 import CCProxyPosix
@@ -20,6 +22,10 @@ public final class Supervisor {
     let logger: Logger
     let notifier = Notifier()
     var pool: WorkerPoolStateMachine
+    /// What each pool worker was granted (connection, tokens, claude process group).
+    var ledger = SlotLedger()
+    /// The authority thread (argon2, SQLite); created in `setUp`.
+    var authorityService: AuthorityService?
     var listenerFD: Int32 = -1
     var listenDescription = ""
     var adminFD: Int32 = -1
@@ -69,6 +75,9 @@ public final class Supervisor {
             logger.warning("could not raise the open-files limit, ignoring", metadata: ["error": "\(error)"])
         }
         signals = try SignalPipe(signals: [SIGCHLD, SIGTERM, SIGINT, SIGHUP])
+        let service = try AuthorityService(authority: authority, logger: logger)
+        service.start()
+        authorityService = service
         if let inherited = listened.httpListener {
             listenerFD = inherited
             try setNonBlocking(listenerFD, true)
@@ -102,6 +111,7 @@ public final class Supervisor {
     }
 
     private func tearDown() {
+        authorityService?.stop()
         closeDescriptor(listenerFD)
         closeDescriptor(adminFD)
         for fd in settingsSnapshots.values { closeDescriptor(fd) }
@@ -118,6 +128,8 @@ public final class Supervisor {
     private func loopOnce() throws {
         guard let signals else { return }
         var interests: [Poller.Interest] = [Poller.Interest(fd: signals.readFD), Poller.Interest(fd: adminFD)]
+        let authorityFD = authorityService?.wakeFD ?? -1
+        if authorityFD >= 0 { interests.append(Poller.Interest(fd: authorityFD)) }
         let accepting = listenerFD >= 0 && acceptPausedUntil == nil
         if accepting { interests.append(Poller.Interest(fd: listenerFD)) }
         var channelOwner: [Int32: Int32] = [:]
@@ -136,6 +148,8 @@ public final class Supervisor {
         for event in ready {
             if event.fd == signals.readFD {
                 handleSignals(signals.drain())
+            } else if event.fd == authorityFD && authorityFD >= 0 {
+                authorityAnswered()
             } else if event.fd == adminFD {
                 serveAdminConnection()
             } else if accepting && event.fd == listenerFD && listenerFD >= 0 {

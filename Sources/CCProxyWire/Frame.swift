@@ -42,6 +42,7 @@ public enum Frame {
 ///
 /// Version 2: `hello` names the child's role; `handBack` (code 12) returns a client
 /// connection to the supervisor with its descriptor.
+/// Version 3: a `TokenGrant` carries `RateLimitFigures`, and `refused` may too.
 public enum ProtocolVersion {
-    public static let current: UInt16 = 2
+    public static let current: UInt16 = 3
 }

@@ -103,7 +103,7 @@ struct RoundTripTests {
     @Test("Stable constants of the protocol")
     func constants() {
         #expect(Frame.headerBytes == 6)
-        #expect(ProtocolVersion.current == 2)
+        #expect(ProtocolVersion.current == 3)
         #expect(WorkerExit.finished.rawValue == 0)
         #expect(WorkerExit.failed.rawValue == 1)
         #expect(WorkerExit.fatalConfiguration.rawValue == 2)

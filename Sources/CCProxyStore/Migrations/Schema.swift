@@ -28,5 +28,11 @@ enum Schema {
                     PRIMARY KEY (token_id, day)
                 ) STRICT;
                 """),
+        // Per-token cap on turns in progress at once (0 = unlimited), enforced by the supervisor.
+        Migration(
+            version: 2,
+            sql: """
+                ALTER TABLE tokens ADD COLUMN max_concurrent INTEGER NOT NULL DEFAULT 0;
+                """),
     ]
 }

@@ -1,3 +1,5 @@
+import CCProxyCore
+
 /// The SQLite ``UsageRepository``: the `token_usage_daily` table of `tokens.db`.
 ///
 /// Rows reference `tokens(id)` and are deleted with their token. Shares the thread
@@ -14,11 +16,12 @@ public final class UsageStore: UsageRepository {
             let statement = try database.prepare(
                 """
                 INSERT INTO token_usage_daily (token_id, day, total) VALUES (?1, ?2, ?3)
-                ON CONFLICT (token_id, day) DO UPDATE SET total = total + excluded.total
+                ON CONFLICT (token_id, day) DO UPDATE SET total = min(total + excluded.total, ?4)
                 """)
             try statement.bind(tokenID, at: 1)
             try statement.bind(day, at: 2)
-            try statement.bind(tokens, at: 3)
+            try statement.bind(min(max(0, tokens), Limits.maxDailyUsageTokens), at: 3)
+            try statement.bind(Limits.maxDailyUsageTokens, at: 4)
             try statement.step()
         } catch {
             throw StoreError(error)

@@ -23,10 +23,38 @@ struct RequestRateLimiter {
     /// Takes one request from the token's bucket: nil when allowed, else the seconds until
     /// the next request will be (at least 1).
     mutating func take(tokenID: String, perMinute: Int, now: Double) -> Int? {
+        takeReporting(tokenID: tokenID, perMinute: perMinute, now: now).retryAfter
+    }
+
+    /// Takes one request from the token's bucket. `retryAfter` is nil when allowed, else the
+    /// seconds until the next request will be (at least 1); `remaining` is the whole requests
+    /// left in the bucket afterwards (for `x-ratelimit-remaining-requests`; 0 when unlimited).
+    mutating func takeReporting(tokenID: String, perMinute: Int, now: Double) -> (retryAfter: Int?, remaining: Int) {
         guard perMinute > 0 else {
             buckets[tokenID] = nil
-            return nil
+            return (nil, 0)
         }
+        var bucket = refilled(tokenID: tokenID, perMinute: perMinute, now: now)
+        guard bucket.available >= 1 else {
+            buckets[tokenID] = bucket
+            // (The epsilon keeps float noise from rounding an exact 10 s up to 11.)
+            let wait = max(1, Int(((1 - bucket.available) * 60 / bucket.capacity - 1e-9).rounded(.up)))
+            return (wait, 0)
+        }
+        bucket.available -= 1
+        buckets[tokenID] = bucket
+        return (nil, Int(bucket.available.rounded(.down)))
+    }
+
+    /// The whole requests the token's bucket holds now, without taking one.
+    func remaining(tokenID: String, perMinute: Int, now: Double) -> UInt64 {
+        guard perMinute > 0 else { return 0 }
+        guard let bucket = buckets[tokenID] else { return UInt64(perMinute) }
+        let available = min(Double(perMinute), bucket.available + max(0, now - bucket.updated) * Double(perMinute) / 60)
+        return UInt64(max(0, available.rounded(.down)))
+    }
+
+    private mutating func refilled(tokenID: String, perMinute: Int, now: Double) -> Bucket {
         if buckets.count > 4096 { buckets = buckets.filter { now - $0.value.updated < idleSeconds } }
         let capacity = Double(perMinute)
         var bucket = buckets[tokenID] ?? Bucket(capacity: capacity, available: capacity, updated: now)
@@ -36,13 +64,6 @@ struct RequestRateLimiter {
         }
         bucket.available = min(capacity, bucket.available + max(0, now - bucket.updated) * capacity / 60)
         bucket.updated = now
-        guard bucket.available >= 1 else {
-            buckets[tokenID] = bucket
-            // (The epsilon keeps float noise from rounding an exact 10 s up to 11.)
-            return max(1, Int(((1 - bucket.available) * 60 / capacity - 1e-9).rounded(.up)))
-        }
-        bucket.available -= 1
-        buckets[tokenID] = bucket
-        return nil
+        return bucket
     }
 }
