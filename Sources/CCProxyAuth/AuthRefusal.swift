@@ -28,6 +28,9 @@ public struct AuthRefusal: Error, Sendable, Equatable {
     public var reason: Reason
     /// The response for the client.
     public var error: APIError
+    /// Who it was, when the bearer authenticated and only the scope was missing (so that the
+    /// 403 can still report the token's limits).
+    public var identity: TokenIdentity?
 
     public init(reason: Reason, error: APIError) {
         self.reason = reason
@@ -40,8 +43,10 @@ public struct AuthRefusal: Error, Sendable, Equatable {
     }
 
     /// 403 `token missing required scope: <scope>`.
-    public static func missingScope(_ scope: String) -> AuthRefusal {
-        AuthRefusal(reason: .missingScope, error: .forbidden("token missing required scope: \(scope)"))
+    public static func missingScope(_ scope: String, identity: TokenIdentity? = nil) -> AuthRefusal {
+        var refusal = AuthRefusal(reason: .missingScope, error: .forbidden("token missing required scope: \(scope)"))
+        refusal.identity = identity
+        return refusal
     }
 
     /// 429 after too many wrong secrets for the prefix or from the source; argon2 did not run.

@@ -79,13 +79,15 @@ extension TokenAuthority {
         }
 
         touchIfStale(record, now: now)
-        guard ScopeSet.grants(requiredScope, in: record.scopes) else { return .failure(.missingScope(requiredScope)) }
-        return .success(
-            TokenIdentity(
-                id: record.id, name: record.name, scopes: record.scopes, principal: record.principal,
-                debugCapture: record.debugCapture, defaultVerbosity: record.defaultVerbosity,
-                rateLimitRPM: record.rateLimitRPM, rateLimitTPD: record.rateLimitTPD,
-                maxConcurrent: record.maxConcurrent))
+        let identity = TokenIdentity(
+            id: record.id, name: record.name, scopes: record.scopes, principal: record.principal,
+            debugCapture: record.debugCapture, defaultVerbosity: record.defaultVerbosity,
+            rateLimitRPM: record.rateLimitRPM, rateLimitTPD: record.rateLimitTPD,
+            maxConcurrent: record.maxConcurrent)
+        guard ScopeSet.grants(requiredScope, in: record.scopes) else {
+            return .failure(.missingScope(requiredScope, identity: identity))
+        }
+        return .success(identity)
     }
 
     /// The number of (token, secret) pairs currently remembered as verified.

@@ -35,7 +35,9 @@ public final class TokenGate: WorkerRequestAuthority, @unchecked Sendable {
             if refusal.reason == .storeUnavailable {
                 logger.warning("token database unavailable: authorization answered 503")
             }
-            return .failure(AuthorityRefusal(error: refusal.error))
+            // A 403 is an authenticated response: it reports the token's limits (read only).
+            let limits = refusal.identity.map { readOnlyFigures(of: $0, now: now) }
+            return .failure(AuthorityRefusal(error: refusal.error, limits: limits))
         case .success(let found):
             identity = found
         }
@@ -79,6 +81,18 @@ public final class TokenGate: WorkerRequestAuthority, @unchecked Sendable {
             tokenID: identity.id, name: identity.name, scopes: identity.scopes, principal: identity.principal,
             debugCapture: identity.debugCapture, defaultVerbosity: identity.defaultVerbosity, limits: figures)
         return .success(AuthorityGrant(grant: grant, maxConcurrent: identity.maxConcurrent))
+    }
+
+    /// The token's figures without taking a request (for a 403). Only the headers depend on
+    /// the usage read here, so a failed read reports the whole limit rather than refusing.
+    private func readOnlyFigures(of identity: TokenIdentity, now: Date) -> RateLimitFigures {
+        let rpm = identity.rateLimitRPM
+        let tpd = identity.rateLimitTPD
+        return RateLimitFigures(
+            requestsLimit: rpm > 0 ? UInt64(rpm) : RateLimitFigures.unlimited,
+            requestsRemaining: rpm > 0 ? rates.remaining(tokenID: identity.id, perMinute: rpm, now: now.timeIntervalSince1970) : RateLimitFigures.unlimited,
+            tokensLimit: tpd > 0 ? UInt64(tpd) : RateLimitFigures.unlimited,
+            tokensRemaining: tpd > 0 ? UInt64(max(0, tpd - ((try? authority.dailyUsage(tokenID: identity.id, now: now)) ?? 0))) : RateLimitFigures.unlimited)
     }
 
     public func recordUsage(_ usage: UsageRecord) -> UsageWriteOutcome {
