@@ -175,3 +175,33 @@ def test_usage_survives_a_locked_database(make_proxy):
     wait_until(lambda: (total() > before, total()), 20, "the locked turn's usage after the lock was released")
     err = p.stderr_path.read_text(errors="replace")
     assert "will retry" in err, "the write was never refused by the lock, so this test proved nothing"
+
+
+def test_huge_usage_saturates_instead_of_trapping(make_proxy):
+    p = make_proxy()
+    name = f"huge-{uuid.uuid4().hex[:6]}"
+    bearer = p.create_token(name, "--tpd", "1000")
+    huge = str(2**62)
+    for i in range(2):
+        r = p.chat(f"STANDIN:usage {huge}", bearer=bearer)
+        if i == 0:
+            assert chat_text(r) == "used"
+            usage = r.json()["usage"]
+            assert 0 < usage["total_tokens"] <= 10**12, f"usage not capped: {usage}"
+    db = str(p.state / "tokens.db")
+
+    def total():
+        con = sqlite3.connect(db, timeout=10)
+        try:
+            row = con.execute("SELECT coalesce(sum(u.total), 0) FROM token_usage_daily u JOIN tokens t "
+                              "ON t.id = u.token_id WHERE t.name = ?", (name,)).fetchone()
+            return int(row[0])
+        finally:
+            con.close()
+    wait_until(lambda: (total() > 1000, total()), 10, "the huge turn's usage billed")
+    assert total() <= 2 * 10**12, total()
+    # Both processes survived: the pool still answers, the budget is spent.
+    assert p.proc.poll() is None, "the supervisor died"
+    r = p.chat("STANDIN:reply after", bearer=bearer)
+    assert r.status == 429 and "tokens/day" in r.json()["error"]["message"], r
+    assert chat_text(p.chat("STANDIN:reply alive")) == "alive"
