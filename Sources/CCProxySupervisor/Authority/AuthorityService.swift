@@ -111,6 +111,9 @@ final class AuthorityService: Sendable {
         }
     }
 
+    /// Authorizations waiting for the thread (for status and tests).
+    var queuedRequestCount: Int { queues.withLock { $0.requests.count } }
+
     /// Usage records still waiting to be written (for status and tests).
     var pendingUsageCount: Int { queues.withLock { $0.usage.count } }
 
