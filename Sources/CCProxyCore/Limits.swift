@@ -39,6 +39,11 @@ public enum Limits {
     public static let maxWorkerFrameBytes = 64 * 1024
     /// Largest frame on the admin socket.
     public static let maxAdminFrameBytes = 1024 * 1024
+    /// Time an admin client (`ccproxyctl`) has to send its whole request frame, in seconds;
+    /// the supervisor never waits for it (the connection is polled), it drops it after this.
+    public static let adminFrameDeadlineSeconds: Double = 2
+    /// Admin connections waiting for their request at once; more are closed at accept.
+    public static let maxPendingAdminConnections = 16
     /// Largest bearer token accepted before any parsing.
     public static let maxBearerBytes = 256
     /// Longest token principal, in UTF-8 bytes (it names the owner's directories).

@@ -29,6 +29,8 @@ public final class Supervisor {
     var listenerFD: Int32 = -1
     var listenDescription = ""
     var adminFD: Int32 = -1
+    /// Admin connections waiting for their request frame, by descriptor.
+    var adminClients: [Int32: PendingAdminClient] = [:]
     private var signals: SignalPipe?
     /// Sealed settings snapshots by configuration generation (workers of a generation still
     /// alive keep theirs; older ones are closed when no worker of theirs is left).
@@ -114,6 +116,7 @@ public final class Supervisor {
         authorityService?.stop()
         closeDescriptor(listenerFD)
         closeDescriptor(adminFD)
+        adminClients.removeAll()
         for fd in settingsSnapshots.values { closeDescriptor(fd) }
         _ = unlink(AdminSocket.path(stateDirectory: configuration.stateDirectory))
         for child in children.all { child.channel?.close() }
@@ -130,6 +133,8 @@ public final class Supervisor {
         var interests: [Poller.Interest] = [Poller.Interest(fd: signals.readFD), Poller.Interest(fd: adminFD)]
         let authorityFD = authorityService?.wakeFD ?? -1
         if authorityFD >= 0 { interests.append(Poller.Interest(fd: authorityFD)) }
+        let adminClientFDs = Set(adminClients.keys)
+        for fd in adminClientFDs { interests.append(Poller.Interest(fd: fd)) }
         let accepting = listenerFD >= 0 && acceptPausedUntil == nil
         if accepting { interests.append(Poller.Interest(fd: listenerFD)) }
         var channelOwner: [Int32: Int32] = [:]
@@ -150,6 +155,8 @@ public final class Supervisor {
                 handleSignals(signals.drain())
             } else if event.fd == authorityFD && authorityFD >= 0 {
                 authorityAnswered()
+            } else if adminClientFDs.contains(event.fd) {
+                adminClientReadable(event.fd)
             } else if event.fd == adminFD {
                 serveAdminConnection()
             } else if accepting && event.fd == listenerFD && listenerFD >= 0 {
@@ -163,6 +170,7 @@ public final class Supervisor {
         }
         let time = now()
         if let until = acceptPausedUntil, time >= until { acceptPausedUntil = nil }
+        expireAdminClients(now: time)
         perform(pool.tick(now: time))
         // STATUS= starts with READY=1 (before it, systemd shows "activating").
         if pool.lifecycle != .starting { systemd.loopTurned(now: time, status: statusLine(), notifier: notifier) }
@@ -175,6 +183,7 @@ public final class Supervisor {
         if let deadline = pool.nextDeadline(now: time) { seconds = min(seconds, deadline) }
         if let until = acceptPausedUntil { seconds = min(seconds, max(0, until - time)) }
         if let watchdog = systemd.nextWatchdog { seconds = min(seconds, max(0, watchdog - time)) }
+        if let admin = adminClients.values.map(\.deadline).min() { seconds = min(seconds, max(0, admin - time)) }
         return Int32(max(0, (seconds * 1000).rounded(.up)))
     }
 
