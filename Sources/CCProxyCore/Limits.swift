@@ -42,7 +42,8 @@ public enum Limits {
     /// Time an admin client (`ccproxyctl`) has to send its whole request frame, in seconds;
     /// the supervisor never waits for it (the connection is polled), it drops it after this.
     public static let adminFrameDeadlineSeconds: Double = 2
-    /// Admin connections waiting for their request at once; more are closed at accept.
+    /// Admin connections waiting for their request at once; a new one beyond it closes the
+    /// one that has waited longest.
     public static let maxPendingAdminConnections = 16
     /// Largest bearer token accepted before any parsing.
     public static let maxBearerBytes = 256

@@ -19,9 +19,14 @@ extension Supervisor {
                 logger.warning("admin connection from another user refused")
                 continue
             }
-            guard adminClients.count < Limits.maxPendingAdminConnections, (try? setNonBlocking(fd, true)) != nil else {
-                logger.warning("too many admin connections waiting for their request; closed one")
-                continue
+            guard (try? setNonBlocking(fd, true)) != nil else { continue }
+            // Full: the one that has waited longest goes, so that silent clients cannot keep
+            // a real `ccproxyctl` out.
+            if adminClients.count >= Limits.maxPendingAdminConnections,
+                let oldest = adminClients.min(by: { $0.value.deadline < $1.value.deadline })?.key
+            {
+                logger.warning("too many admin connections waiting for their request; closed the oldest")
+                adminClients[oldest] = nil
             }
             adminClients[fd] = PendingAdminClient(descriptor: accepted, deadline: now() + Limits.adminFrameDeadlineSeconds)
         }

@@ -123,7 +123,7 @@ extension Supervisor {
         case .turnStarted(let group):
             do { try ledger.turnStarted(slot: slot, processGroup: group) } catch { violation(pid: pid, reason: error.reason) }
         case .turnEnded:
-            do { try ledger.turnEnded(slot: slot) } catch { violation(pid: pid, reason: error.reason) }
+            ledger.turnEnded(slot: slot)
         case .connectionDone:
             releaseConnection(slot: slot)
             if case .busy(let id) = pool.slots[slot]?.state { held.removeValue(forKey: id) }
