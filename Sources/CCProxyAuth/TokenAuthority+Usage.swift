@@ -26,6 +26,16 @@ extension TokenAuthority {
         }
     }
 
+    /// Saves the requests-per-minute buckets (at shutdown), replacing what was saved.
+    public func saveRequestBuckets(_ buckets: [RequestBucketRecord]) throws(TokenAuthorityError) {
+        try withStorage { (storage) throws(StoreError) in try storage.usage.saveRequestBuckets(buckets) }
+    }
+
+    /// The requests-per-minute buckets saved at the last shutdown.
+    public func loadRequestBuckets() throws(TokenAuthorityError) -> [RequestBucketRecord] {
+        try withStorage { (storage) throws(StoreError) in try storage.usage.loadRequestBuckets() }
+    }
+
     /// The token's total for the UTC day of `now` (the tokens-per-day limit compares it with
     /// `rateLimitTPD`: a request is refused once the total is at or over the limit).
     public func dailyUsage(tokenID: String, now: Date = Date()) throws(TokenAuthorityError) -> Int {

@@ -67,6 +67,8 @@ public enum Limits {
     public static let usageRetryQueueCapacity = 4096
     /// Pause between retries of queued usage records, in seconds.
     public static let usageRetryIntervalSeconds: Double = 0.5
+    /// How long shutdown waits for the authority thread to write what it holds, in seconds.
+    public static let authorityStopSeconds: Double = 3
     /// `Retry-After` of a 503 for a busy or failing token database, in seconds.
     public static let storeRetryAfterSeconds = 1
     /// `Retry-After` of a 429 for a token at its concurrent-turn cap, in seconds.

@@ -22,6 +22,8 @@ private final class UnavailableTokens: TokenRepository, UsageRepository {
     func count() throws(StoreError) -> Int { throw error }
     func record(tokenID: String, day: String, tokens: Int) throws(StoreError) { throw error }
     func total(tokenID: String, day: String) throws(StoreError) -> Int { throw error }
+    func saveRequestBuckets(_ buckets: [RequestBucketRecord]) throws(StoreError) { throw error }
+    func loadRequestBuckets() throws(StoreError) -> [RequestBucketRecord] { throw error }
 }
 
 @Suite("TokenAuthority over a failing backend")

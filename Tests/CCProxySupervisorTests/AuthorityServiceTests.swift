@@ -11,13 +11,15 @@ import Testing
 /// A stand-in authority: authorizations wait until released; usage writes fail while `locked`.
 private final class GatedAuthority: WorkerRequestAuthority {
     let gate = DispatchSemaphore(value: 0)
-    let state = Mutex((authorized: [String](), written: [UInt64](), attempts: 0, locked: true, gated: true))
+    let state = Mutex((authorized: [String](), written: [UInt64](), attempts: 0, locked: true, gated: true, persisted: false))
 
     func authorize(bearer: String, scope: String, source: String?) -> Result<AuthorityGrant, AuthorityRefusal> {
         if state.withLock({ $0.gated }) { gate.wait() }
         state.withLock { $0.authorized.append(bearer) }
         return .success(AuthorityGrant(grant: TokenGrant(tokenID: bearer, name: bearer, scopes: ["chat"]), maxConcurrent: 0))
     }
+
+    func persistState() { state.withLock { $0.persisted = true } }
 
     func recordUsage(_ usage: UsageRecord) -> UsageWriteOutcome {
         state.withLock { state in
@@ -88,5 +90,7 @@ private final class GatedAuthority: WorkerRequestAuthority {
         while authority.state.withLock({ $0.written.count }) < 3, MonotonicClock.seconds() < freed { usleep(10_000) }
         #expect(authority.state.withLock { $0.written } == [1, 2, 3])
         #expect(service.pendingUsageCount == 0)
+        service.stop()
+        #expect(authority.state.withLock { $0.persisted }, "stop saves the authority's state before it returns")
     }
 }

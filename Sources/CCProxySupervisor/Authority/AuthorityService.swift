@@ -55,6 +55,8 @@ final class AuthorityService: Sendable {
     private let queues = Mutex(Queues())
     /// Signalled when work arrives (the thread sleeps on it, with a timeout while writes wait).
     private let work = NSCondition()
+    /// Signalled when the thread has ended.
+    private let finished = DispatchSemaphore(value: 0)
 
     /// The descriptor the loop polls: readable when answers wait.
     var wakeFD: Int32 { wakeup.readFD }
@@ -72,10 +74,12 @@ final class AuthorityService: Sendable {
         thread.start()
     }
 
-    /// Lets the thread finish the usage it holds (one more attempt) and end.
+    /// Lets the thread finish the usage it holds (one more attempt), save the authority's
+    /// state and end; waits for that at most `Limits.authorityStopSeconds`.
     func stop() {
         queues.withLock { $0.stopping = true }
         signal()
+        _ = finished.wait(timeout: .now() + Limits.authorityStopSeconds)
     }
 
     /// Queues an authorization. Returns false when the queue is full.
@@ -126,6 +130,10 @@ final class AuthorityService: Sendable {
     // MARK: - The authority thread
 
     private func run() {
+        defer {
+            authority.persistState()
+            finished.signal()
+        }
         var lastUsageFailure: Double?
         while true {
             let (request, usageWaiting, stopping) = queues.withLock { queues in

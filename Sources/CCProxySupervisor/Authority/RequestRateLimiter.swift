@@ -54,6 +54,17 @@ struct RequestRateLimiter {
         return UInt64(max(0, available.rounded(.down)))
     }
 
+    /// Every bucket: (token id, capacity, available, last update in seconds).
+    func snapshot() -> [(tokenID: String, capacity: Double, available: Double, updated: Double)] {
+        buckets.map { (tokenID: $0.key, capacity: $0.value.capacity, available: $0.value.available, updated: $0.value.updated) }
+    }
+
+    /// Puts back a bucket saved by `snapshot()` (at start, before any request).
+    mutating func restore(tokenID: String, capacity: Double, available: Double, updated: Double) {
+        guard capacity > 0 else { return }
+        buckets[tokenID] = Bucket(capacity: capacity, available: min(max(0, available), capacity), updated: updated)
+    }
+
     private mutating func refilled(tokenID: String, perMinute: Int, now: Double) -> Bucket {
         if buckets.count > 4096 { buckets = buckets.filter { now - $0.value.updated < idleSeconds } }
         let capacity = Double(perMinute)

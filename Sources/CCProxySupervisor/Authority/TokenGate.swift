@@ -3,6 +3,7 @@
 // the supervisor holds one (invariant 1): workers see a grant or a refusal, never a hash.
 
 public import CCProxyAuth
+import CCProxyStore
 import CCProxyCore
 import CCProxyWire
 public import Foundation
@@ -21,10 +22,34 @@ public final class TokenGate: WorkerRequestAuthority, @unchecked Sendable {
     private var rates = RequestRateLimiter()
     private let clock: @Sendable () -> Date
 
+    /// Restores the requests-per-minute buckets saved at the last shutdown, so that a
+    /// restart does not give every token a fresh burst.
     public init(authority: TokenAuthority, logger: Logger, clock: @escaping @Sendable () -> Date = Date.init) {
         self.authority = authority
         self.logger = logger
         self.clock = clock
+        do {
+            for saved in try authority.loadRequestBuckets() {
+                rates.restore(
+                    tokenID: saved.tokenID, capacity: Double(saved.capacityMilli) / 1000,
+                    available: Double(saved.availableMilli) / 1000, updated: Double(saved.updatedUnixMilli) / 1000)
+            }
+        } catch {
+            logger.warning("could not restore the requests-per-minute buckets; they start full", metadata: ["error": "\(error)"])
+        }
+    }
+
+    public func persistState() {
+        let buckets = rates.snapshot().map {
+            RequestBucketRecord(
+                tokenID: $0.tokenID, capacityMilli: Int(($0.capacity * 1000).rounded()),
+                availableMilli: Int(($0.available * 1000).rounded(.down)), updatedUnixMilli: Int(($0.updated * 1000).rounded()))
+        }
+        do {
+            try authority.saveRequestBuckets(buckets)
+        } catch {
+            logger.warning("could not save the requests-per-minute buckets", metadata: ["error": "\(error)"])
+        }
     }
 
     public func authorize(bearer: String, scope: String, source: String?) -> Result<AuthorityGrant, AuthorityRefusal> {

@@ -15,6 +15,8 @@ public protocol WorkerRequestAuthority: AnyObject, Sendable {
     func authorize(bearer: String, scope: String, source: String?) -> Result<AuthorityGrant, AuthorityRefusal>
     /// Adds a finished turn's tokens to the token's daily usage.
     func recordUsage(_ usage: UsageRecord) -> UsageWriteOutcome
+    /// Saves in-memory limit state that should survive a restart (called once, at shutdown).
+    func persistState()
 }
 
 /// A successful authorization: what the worker receives, and what the loop enforces itself.
