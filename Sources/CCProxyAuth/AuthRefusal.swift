@@ -20,12 +20,17 @@ public struct AuthRefusal: Error, Sendable, Equatable {
         case missingScope
         /// The token database could not be read.
         case storeUnavailable
+        /// Too many wrong secrets for this prefix or from this source: refused unhashed.
+        case throttled
     }
 
     /// What went wrong.
     public var reason: Reason
     /// The response for the client.
     public var error: APIError
+    /// Who it was, when the bearer authenticated and only the scope was missing (so that the
+    /// 403 can still report the token's limits).
+    public var identity: TokenIdentity?
 
     public init(reason: Reason, error: APIError) {
         self.reason = reason
@@ -38,12 +43,25 @@ public struct AuthRefusal: Error, Sendable, Equatable {
     }
 
     /// 403 `token missing required scope: <scope>`.
-    public static func missingScope(_ scope: String) -> AuthRefusal {
-        AuthRefusal(reason: .missingScope, error: .forbidden("token missing required scope: \(scope)"))
+    public static func missingScope(_ scope: String, identity: TokenIdentity? = nil) -> AuthRefusal {
+        var refusal = AuthRefusal(reason: .missingScope, error: .forbidden("token missing required scope: \(scope)"))
+        refusal.identity = identity
+        return refusal
+    }
+
+    /// 429 after too many wrong secrets for the prefix or from the source; argon2 did not run.
+    public static func throttled(retryAfter seconds: Int) -> AuthRefusal {
+        AuthRefusal(
+            reason: .throttled,
+            error: APIError(
+                status: 429, type: "rate_limit_error", code: "rate_limit_exceeded",
+                message: "too many failed authentications; retry later", retryAfterSeconds: seconds))
     }
 
     /// 503: the token database is locked or failing; the request may be retried.
     public static func storeUnavailable() -> AuthRefusal {
-        AuthRefusal(reason: .storeUnavailable, error: .unavailable("token store unavailable; retry shortly"))
+        var error = APIError.unavailable("token store unavailable; retry shortly")
+        error.retryAfterSeconds = Limits.storeRetryAfterSeconds
+        return AuthRefusal(reason: .storeUnavailable, error: error)
     }
 }

@@ -23,7 +23,15 @@ extension TokenAuthority {
     /// The row is read on every call (one indexed query). argon2id runs only when this prefix,
     /// stored hash and secret have not passed before. On success `last_used_at` is written if
     /// it is unset or older than ``lastUsedResolution``.
-    public func authorize(bearer text: String, requiredScope: String, now: Date = Date()) -> Result<TokenIdentity, AuthRefusal> {
+    ///
+    /// Wrong secrets are kept cheap (``FailedSecretGuard``): a secret found wrong in the last
+    /// `Limits.wrongSecretCacheSeconds` is refused 401 without hashing, and once a prefix or
+    /// `source` (the client's address) used up its failure budget, an unverified secret is
+    /// refused 429 `too many failed authentications` without hashing. A verified secret is
+    /// recognised before either check, so its holder is not locked out by someone else's flood.
+    public func authorize(
+        bearer text: String, requiredScope: String, source: String? = nil, now: Date = Date()
+    ) -> Result<TokenIdentity, AuthRefusal> {
         guard let bearer = Bearer.parse(text) else { return .failure(.invalidBearer(.malformed)) }
 
         let lookup: Lookup = state.withLock { state in
@@ -39,6 +47,15 @@ extension TokenAuthority {
             }
             guard !record.isExpired(at: now) else { return .refused(.invalidBearer(.expired)) }
             let verified = state.verified.contains(prefix: record.prefix, hash: record.hash, secret: bearer.secret)
+            if !verified {
+                let seconds = now.timeIntervalSince1970
+                if state.failures.isKnownWrong(prefix: record.prefix, hash: record.hash, secret: bearer.secret, now: seconds) {
+                    return .refused(.invalidBearer(.wrongSecret))
+                }
+                if let wait = state.failures.throttled(prefix: record.prefix, source: source, now: seconds) {
+                    return .refused(.throttled(retryAfter: wait))
+                }
+            }
             return .found(record, alreadyVerified: verified)
         }
 
@@ -50,6 +67,11 @@ extension TokenAuthority {
             record = found
         case .found(let found, false):
             guard hasher.verify(encoded: found.hash, secret: bearer.secret) else {
+                state.withLock {
+                    $0.failures.recordFailure(
+                        prefix: found.prefix, hash: found.hash, secret: bearer.secret, source: source,
+                        now: now.timeIntervalSince1970)
+                }
                 return .failure(.invalidBearer(.wrongSecret))
             }
             state.withLock { $0.verified.insert(prefix: found.prefix, hash: found.hash, secret: bearer.secret) }
@@ -57,12 +79,15 @@ extension TokenAuthority {
         }
 
         touchIfStale(record, now: now)
-        guard ScopeSet.grants(requiredScope, in: record.scopes) else { return .failure(.missingScope(requiredScope)) }
-        return .success(
-            TokenIdentity(
-                id: record.id, name: record.name, scopes: record.scopes, principal: record.principal,
-                debugCapture: record.debugCapture, defaultVerbosity: record.defaultVerbosity,
-                rateLimitRPM: record.rateLimitRPM, rateLimitTPD: record.rateLimitTPD))
+        let identity = TokenIdentity(
+            id: record.id, name: record.name, scopes: record.scopes, principal: record.principal,
+            debugCapture: record.debugCapture, defaultVerbosity: record.defaultVerbosity,
+            rateLimitRPM: record.rateLimitRPM, rateLimitTPD: record.rateLimitTPD,
+            maxConcurrent: record.maxConcurrent)
+        guard ScopeSet.grants(requiredScope, in: record.scopes) else {
+            return .failure(.missingScope(requiredScope, identity: identity))
+        }
+        return .success(identity)
     }
 
     /// The number of (token, secret) pairs currently remembered as verified.

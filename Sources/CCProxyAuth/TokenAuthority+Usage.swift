@@ -1,3 +1,4 @@
+import CCProxyCore
 import CCProxyStore
 
 #if canImport(FoundationEssentials)
@@ -11,7 +12,9 @@ extension TokenAuthority {
     /// counter for the UTC day of `now`. Nothing is written for a total of 0, and nothing for
     /// a token revoked in the meantime.
     public func recordUsage(tokenID: String, inputTokens: Int, outputTokens: Int, now: Date = Date()) throws(TokenAuthorityError) {
-        let tokens = max(0, inputTokens) + max(0, outputTokens)
+        // Each count is capped first, so the sum cannot overflow (huge counts from a worker
+        // must not trap the supervisor).
+        let tokens = min(max(0, inputTokens), Limits.maxTurnTokens) + min(max(0, outputTokens), Limits.maxTurnTokens)
         guard tokens > 0 else { return }
         let day = UTCDay.string(for: now)
         do {
@@ -21,6 +24,16 @@ extension TokenAuthority {
         } catch .store(let error) where error.kind == .constraint {
             return  // the token row is gone (revoked mid-turn): there is no one to bill.
         }
+    }
+
+    /// Saves the requests-per-minute buckets (at shutdown), replacing what was saved.
+    public func saveRequestBuckets(_ buckets: [RequestBucketRecord]) throws(TokenAuthorityError) {
+        try withStorage { (storage) throws(StoreError) in try storage.usage.saveRequestBuckets(buckets) }
+    }
+
+    /// The requests-per-minute buckets saved at the last shutdown.
+    public func loadRequestBuckets() throws(TokenAuthorityError) -> [RequestBucketRecord] {
+        try withStorage { (storage) throws(StoreError) in try storage.usage.loadRequestBuckets() }
     }
 
     /// The token's total for the UTC day of `now` (the tokens-per-day limit compares it with

@@ -35,6 +35,7 @@ public final class TokenAuthority: Sendable {
     struct State {
         var storage: Storage
         var verified: VerifiedSecretCache
+        var failures = FailedSecretGuard()
     }
 
     /// The accepted `defaultVerbosity` values.
@@ -64,12 +65,15 @@ public final class TokenAuthority: Sendable {
     /// created with mode 0600 and migrated if needed.
     ///
     /// - Throws: ``TokenAuthorityError/store(_:)`` if the database cannot be opened or migrated.
+    ///   - busyTimeoutMilliseconds: how long a call waits for another process's lock (the
+    ///     supervisor passes `Limits.supervisorBusyTimeoutMilliseconds`).
     public convenience init(
-        databasePath: String, hasher: any SecretHasher = Argon2id(), cacheCapacity: Int = defaultCacheCapacity
+        databasePath: String, hasher: any SecretHasher = Argon2id(), cacheCapacity: Int = defaultCacheCapacity,
+        busyTimeoutMilliseconds: Int32 = Database.busyTimeoutMilliseconds
     ) throws(TokenAuthorityError) {
         let database: Database
         do {
-            database = try Database(path: databasePath)
+            database = try Database(path: databasePath, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
             try Migrator.ccproxy.migrate(database)
         } catch {
             throw .store(StoreError(error))
@@ -87,6 +91,7 @@ public final class TokenAuthority: Sendable {
     ///   - scopes: granted scopes; `bridge` adds `bridge:connect` (once).
     ///   - ttl: lifetime in seconds from `now`, or nil for no expiry.
     ///   - rpm, tpd: rate limits, 0 for unlimited.
+    ///   - maxConcurrent: turns in progress at once, 0 for unlimited.
     ///   - defaultVerbosity: one of ``verbosities``, or nil.
     ///   - principal: the bridge principal, or nil.
     /// - Returns: the stored record and the bearer, which exists nowhere else: show it once.
@@ -94,12 +99,13 @@ public final class TokenAuthority: Sendable {
     public func create(
         name: String, scopes: ScopeSet = .default, ttl: TimeInterval? = nil, rpm: Int = 0, tpd: Int = 0,
         defaultVerbosity: String? = nil, debugCapture: Bool = false, principal: String? = nil,
-        bridge: Bool = false, now: Date = Date()
+        bridge: Bool = false, maxConcurrent: Int = 0, now: Date = Date()
     ) throws(TokenAuthorityError) -> (record: TokenRecord, bearer: String) {
         let name = Substring(name).trimmingASCIIWhitespace()
         guard !name.isEmpty else { throw .emptyName }
         guard rpm >= 0 else { throw .negativeLimit("rpm") }
         guard tpd >= 0 else { throw .negativeLimit("tpd") }
+        guard maxConcurrent >= 0 else { throw .negativeLimit("max-concurrent") }
         if let ttl, !(ttl > 0) { throw .nonPositiveTTL }
         if let defaultVerbosity, !Self.verbosities.contains(defaultVerbosity) {
             throw .invalidVerbosity(defaultVerbosity)
@@ -116,7 +122,7 @@ public final class TokenAuthority: Sendable {
                 hash: try hash(bearer.secret), scopes: granted.strings, createdAt: created,
                 expiresAt: ttl.map { created.addingTimeInterval($0.rounded(.down)) },
                 rateLimitRPM: rpm, rateLimitTPD: tpd, debugCapture: debugCapture,
-                defaultVerbosity: defaultVerbosity, principal: principal)
+                defaultVerbosity: defaultVerbosity, principal: principal, maxConcurrent: maxConcurrent)
             do {
                 try withStorage { (storage) throws(StoreError) in try storage.tokens.insert(record) }
                 return (record, bearer.description)
@@ -155,7 +161,10 @@ public final class TokenAuthority: Sendable {
         let record = try resolve(idOrName: idOrName)
         let deleted = try withStorage { (state) throws(StoreError) in try state.tokens.delete(id: record.id) }
         guard deleted else { throw .notFound(idOrName) }
-        state.withLock { $0.verified.remove(prefix: record.prefix) }
+        state.withLock {
+            $0.verified.remove(prefix: record.prefix)
+            $0.failures.forget(prefix: record.prefix)
+        }
         return record
     }
 
@@ -173,7 +182,10 @@ public final class TokenAuthority: Sendable {
             try storage.tokens.replaceSecret(id: record.id, prefix: record.prefix, hash: record.hash)
         }
         guard updated else { throw .notFound(idOrName) }
-        state.withLock { $0.verified.remove(prefix: oldPrefix) }
+        state.withLock {
+            $0.verified.remove(prefix: oldPrefix)
+            $0.failures.forget(prefix: oldPrefix)
+        }
         return (record, bearer.description)
     }
 
@@ -188,6 +200,41 @@ public final class TokenAuthority: Sendable {
         }
         guard updated else { throw .notFound(idOrName) }
         record.debugCapture = debugCapture
+        return record
+    }
+
+    /// Changes any of a token's settings; nil fields are kept. Seen by the next authorization.
+    ///
+    /// - Returns: the updated record.
+    /// - Throws: ``TokenAuthorityError`` for a negative limit, an unknown verbosity, an
+    ///   invalid principal, an unknown token or a store failure.
+    @discardableResult
+    public func update(idOrName: String, settings: TokenSettingsUpdate) throws(TokenAuthorityError) -> TokenRecord {
+        var record = try resolve(idOrName: idOrName)
+        if let scopes = settings.scopes { record.scopes = scopes.strings }
+        if let rpm = settings.rpm {
+            guard rpm >= 0 else { throw .negativeLimit("rpm") }
+            record.rateLimitRPM = rpm
+        }
+        if let tpd = settings.tpd {
+            guard tpd >= 0 else { throw .negativeLimit("tpd") }
+            record.rateLimitTPD = tpd
+        }
+        if let maxConcurrent = settings.maxConcurrent {
+            guard maxConcurrent >= 0 else { throw .negativeLimit("max-concurrent") }
+            record.maxConcurrent = maxConcurrent
+        }
+        if let debugCapture = settings.debugCapture { record.debugCapture = debugCapture }
+        if let verbosity = settings.defaultVerbosity {
+            if let verbosity, !Self.verbosities.contains(verbosity) { throw .invalidVerbosity(verbosity) }
+            record.defaultVerbosity = verbosity
+        }
+        if let principal = settings.principal {
+            if let principal, !Self.isValidPrincipal(principal) { throw .invalidPrincipal(principal) }
+            record.principal = principal
+        }
+        let updated = try withStorage { [record] (storage) throws(StoreError) in try storage.tokens.updateSettings(record) }
+        guard updated else { throw .notFound(idOrName) }
         return record
     }
 

@@ -19,10 +19,12 @@ public struct TokenIdentity: Sendable, Equatable, Codable {
     public var rateLimitRPM: Int
     /// Tokens per UTC day; 0 = unlimited.
     public var rateLimitTPD: Int
+    /// Turns in progress at once; 0 = unlimited.
+    public var maxConcurrent: Int
 
     public init(
         id: String, name: String, scopes: [String], principal: String? = nil, debugCapture: Bool = false,
-        defaultVerbosity: String? = nil, rateLimitRPM: Int = 0, rateLimitTPD: Int = 0
+        defaultVerbosity: String? = nil, rateLimitRPM: Int = 0, rateLimitTPD: Int = 0, maxConcurrent: Int = 0
     ) {
         self.id = id
         self.name = name
@@ -32,6 +34,7 @@ public struct TokenIdentity: Sendable, Equatable, Codable {
         self.defaultVerbosity = defaultVerbosity
         self.rateLimitRPM = rateLimitRPM
         self.rateLimitTPD = rateLimitTPD
+        self.maxConcurrent = maxConcurrent
     }
 
     /// Whether the token holds `required` (exact, or `workspace:*` for any workspace).

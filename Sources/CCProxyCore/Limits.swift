@@ -41,6 +41,12 @@ public enum Limits {
     public static let maxWorkerFrameBytes = 64 * 1024
     /// Largest frame on the admin socket.
     public static let maxAdminFrameBytes = 1024 * 1024
+    /// Time an admin client (`ccproxyctl`) has to send its whole request frame, in seconds;
+    /// the supervisor never waits for it (the connection is polled), it drops it after this.
+    public static let adminFrameDeadlineSeconds: Double = 2
+    /// Admin connections waiting for their request at once; a new one beyond it closes the
+    /// one that has waited longest.
+    public static let maxPendingAdminConnections = 16
     /// Largest bearer token accepted before any parsing.
     public static let maxBearerBytes = 256
     /// Longest token principal, in UTF-8 bytes (it names the owner's directories).
@@ -60,6 +66,43 @@ public enum Limits {
     public static let sessionEvictionBatch = 64
     /// Default of `captures_max_bytes`: what the debug captures directory may hold.
     public static let defaultCapturesMaxBytes = 256 * 1024 * 1024
+    /// Most tokens one turn may report (any one count and any sum of them): claude's JSON is
+    /// not trusted to be small, so usage arithmetic saturates here instead of trapping, in
+    /// the worker and in the supervisor alike.
+    public static let maxTurnTokens = 1_000_000_000_000
+    /// Ceiling of a token's daily usage counter (the database adds saturating at it).
+    public static let maxDailyUsageTokens = 1_000_000_000_000_000
+    /// Worker requests waiting for the supervisor's authority thread (argon2, SQLite); past
+    /// it a request is answered 503 retryable at once, so a flood cannot grow memory.
+    public static let authorityQueueCapacity = 256
+    /// How long one SQLite call of the supervisor waits for a lock another process holds,
+    /// in milliseconds: short, because bookkeeping writes are retried from a queue and an
+    /// authorization is better answered 503 than late.
+    public static let supervisorBusyTimeoutMilliseconds: Int32 = 250
+    /// Usage records kept for a retry while the database is locked; past it the oldest are
+    /// dropped (and logged).
+    public static let usageRetryQueueCapacity = 4096
+    /// Pause between retries of queued usage records, in seconds.
+    public static let usageRetryIntervalSeconds: Double = 0.5
+    /// How long shutdown waits for the authority thread to write what it holds, in seconds.
+    public static let authorityStopSeconds: Double = 3
+    /// `Retry-After` of a 503 for a busy or failing token database, in seconds.
+    public static let storeRetryAfterSeconds = 1
+    /// `Retry-After` of a 429 for a token at its concurrent-turn cap, in seconds.
+    public static let concurrencyRetryAfterSeconds = 1
+    /// Window of the wrong-secret limits, in seconds.
+    public static let failedSecretWindowSeconds: Double = 60
+    /// Wrong secrets for one token prefix per window; past it unverified secrets for that
+    /// prefix are refused 429 without running argon2 (a verified secret still passes).
+    public static let maxFailedSecretsPerPrefix = 10
+    /// Wrong secrets from one client address per window, likewise.
+    public static let maxFailedSecretsPerSource = 30
+    /// How long a secret found wrong is answered 401 from memory without re-hashing, in seconds.
+    public static let wrongSecretCacheSeconds: Double = 60
+    /// Most wrong secrets remembered (the oldest are dropped first).
+    public static let wrongSecretCacheCapacity = 4096
+    /// Most prefixes and sources tracked by the wrong-secret limits.
+    public static let failedSecretTrackedKeys = 4096
     /// Longest request id (`X-Request-Id`) echoed back; longer ones are replaced.
     public static let maxRequestIDBytes = 128
     /// Longest tool result body shown in `verbose` output, in UTF-8 bytes; the rest is replaced

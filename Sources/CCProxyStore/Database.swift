@@ -13,7 +13,7 @@ import Darwin
 ///   (SQLite gives the `-wal` and `-shm` files the mode of the database file);
 /// - switches the journal to WAL, so that the `ccproxy token` CLI can write while the server
 ///   reads, and sets `synchronous = NORMAL` (durable across application crashes in WAL mode);
-/// - waits up to ``busyTimeoutMilliseconds`` for a lock held by another process;
+/// - waits up to ``busyTimeoutMilliseconds`` (or the time given) for a lock held by another process;
 /// - enables foreign keys (usage rows are deleted with their token).
 ///
 /// A `Database` is not thread-safe: confine it to one thread or protect it with a lock, as
@@ -32,7 +32,10 @@ public final class Database {
     ///
     /// - Throws: ``SQLiteError`` if the file cannot be created, opened or configured (for
     ///   example when it is not a database, or WAL mode cannot be enabled).
-    public init(path: String) throws(SQLiteError) {
+    /// - Parameter busyTimeoutMilliseconds: how long a statement waits for another
+    ///   connection's lock (the supervisor passes a short one: it retries bookkeeping writes
+    ///   itself and answers an authorization 503 rather than late).
+    public init(path: String, busyTimeoutMilliseconds: Int32 = Database.busyTimeoutMilliseconds) throws(SQLiteError) {
         self.path = path
         if !Self.isInMemory(path) {
             try Self.restrictFileMode(path)
@@ -50,7 +53,7 @@ public final class Database {
         }
         self.handle = connection
         sqlite3_extended_result_codes(connection, 1)
-        sqlite3_busy_timeout(connection, Self.busyTimeoutMilliseconds)
+        sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
         try configure()
     }
 

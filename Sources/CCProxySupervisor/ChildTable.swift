@@ -1,6 +1,6 @@
 // Runs in: the supervisor (`ccproxy serve`).
 // The supervisor's children by pid, each with its role (PostgreSQL's pmchild.c): who is who,
-// which channel is whose, and which claude process group a worker reported running.
+// which channel is whose.
 
 import CCProxyPosix
 import CCProxyWire
@@ -30,10 +30,9 @@ struct Child: Sendable {
     let assignment: ChildAssignment
     /// The supervisor's end of its channel; nil once the child closed it.
     var channel: SeqPacketChannel?
-    /// Whether it said a valid `hello`.
+    /// Whether it said a valid `hello`. (A pool worker's grants and claude process group are
+    /// in the supervisor's `SlotLedger`.)
     var greeted = false
-    /// A claude process group it reported running (`turnStarted`), killed if it dies.
-    var turnGroup: Int32?
 }
 
 /// The children by pid. A value type owned by the supervisor's loop; it never touches a

@@ -35,8 +35,9 @@ extension Supervisor {
                 continue
             }
             child.channel?.close()
-            if let group = child.turnGroup {
-                // The worker died with a claude turn running: stop the whole group.
+            if case .poolWorker(let slot, _) = child.assignment, let group = ledger.slotVacated(slot: slot) {
+                // The worker died with a claude turn running: stop the whole group (the
+                // ledger accepted only groups > 1, so this never signals init or ourselves).
                 _ = kill(-group, SIGKILL)
             }
             var metadata: Logger.Metadata = ["pid": "\(pid)", "status": "\(exit)", "role": "\(child.assignment.role)"]

@@ -43,6 +43,7 @@ extension Supervisor {
             try? ClientSocket.setReceiveLowWater(descriptor.rawValue, bytes: 1)
         }
         guard let pid = children.pid(poolSlot: slot), let channel = children[pid]?.channel else { return }
+        ledger.connectionAssigned(slot: slot, connectionID: id, source: connection.source)
         do {
             try channel.send(SupervisorMessage.handoff(connectionID: id).encode(), passing: descriptor)
         } catch {
@@ -94,6 +95,13 @@ extension Supervisor {
         }
     }
 
+    /// The slot's connection is over: its grants end; a claude group it still reported is
+    /// stopped (the worker should have ended it; nothing of a turn outlives its connection).
+    func releaseConnection(slot: UInt32) {
+        if let group = ledger.connectionReleased(slot: slot) { ProcessGroup(group).kill() }
+        endSessionWork(slot: slot)
+    }
+
     /// A worker handed a connection back with its descriptor.
     func handBack(
         _ id: UInt64, reason: HandBackReason, pendingBytes: UInt32, descriptor: consuming OwnedDescriptor, fromSlot slot: UInt32
@@ -104,7 +112,7 @@ extension Supervisor {
             return
         }
         held[id] = HeldConnection(id: id, source: record.source, descriptor: descriptor)
-        endSessionWork(slot: slot)
+        releaseConnection(slot: slot)
         let parkReason: PoolConnection.ParkReason =
             reason == .keepAlive ? .keepAlive : .incompleteHead(pendingBytes: pendingBytes)
         perform(pool.connectionHandedBack(slot: slot, connectionID: id, reason: parkReason, now: now()))

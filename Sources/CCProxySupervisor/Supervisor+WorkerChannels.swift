@@ -5,6 +5,7 @@
 // protocol violation and costs the child its life (OpenSSH's monitor policy).
 
 import CCProxyCore
+import Foundation
 import CCProxyPosix
 import CCProxyWire
 import Glibc
@@ -53,6 +54,7 @@ extension Supervisor {
         logger.warning(
             "out of file descriptors: a handed-back connection could not be received and is closed",
             metadata: ["connection": "\(id)", "slot": "\(slot)"])
+        releaseConnection(slot: slot)
         perform(pool.connectionDone(slot: slot, now: now()))
     }
 
@@ -106,20 +108,28 @@ extension Supervisor {
             send(.welcome(protocolVersion: ProtocolVersion.current, slot: slot), toPID: pid)
             perform(pool.workerReady(slot: slot, now: now()))
         case .authorize(let correlation, let bearer, let scope):
-            answerAuthorize(correlation: correlation, bearer: bearer, scope: scope, pid: pid, slot: slot)
+            requestAuthorization(correlation: correlation, bearer: bearer, scope: scope, pid: pid, slot: slot)
         case .turnFinished(let tokenID, let input, let output):
-            authority.recordUsage(tokenID: tokenID, inputTokens: input, outputTokens: output)
+            do {
+                // Billed by the grant, not by the id the worker names.
+                let grant = try ledger.turnFinished(slot: slot, tokenID: tokenID)
+                authorityService?.record(
+                    UsageRecord(
+                        tokenID: grant.tokenID, inputTokens: min(input, UInt64(Limits.maxTurnTokens)),
+                        outputTokens: min(output, UInt64(Limits.maxTurnTokens)), finishedAt: Date()))
+            } catch {
+                violation(pid: pid, reason: error.reason)
+            }
         case .turnStarted(let group):
-            children[pid]?.turnGroup = group
+            do { try ledger.turnStarted(slot: slot, processGroup: group) } catch { violation(pid: pid, reason: error.reason) }
         case .turnEnded:
-            children[pid]?.turnGroup = nil
+            ledger.turnEnded(slot: slot)
         case .acquireSession(let correlation, let name, let workspace):
             acquireSession(correlation: correlation, name: name, workspace: workspace, slot: slot)
         case .releaseSession(let started):
             releaseSession(started: started, slot: slot)
         case .connectionDone:
-            children[pid]?.turnGroup = nil
-            endSessionWork(slot: slot)
+            releaseConnection(slot: slot)
             if case .busy(let id) = pool.slots[slot]?.state { held.removeValue(forKey: id) }
             perform(pool.connectionDone(slot: slot, now: now()))
         case .handBack:
@@ -127,24 +137,66 @@ extension Supervisor {
         }
     }
 
-    private func answerAuthorize(correlation: UInt32, bearer: String, scope: String, pid: Int32, slot: UInt32) {
+    /// Queues an authorization for the authority thread; the answer comes back through
+    /// `authorityAnswered()`. Refused at once (401) for an oversized bearer, 503 retryable
+    /// when the queue is full. Asking without a connection is a violation.
+    private func requestAuthorization(correlation: UInt32, bearer: String, scope: String, pid: Int32, slot: UInt32) {
+        let connection: ConnectionGrant
+        do {
+            connection = try ledger.authorizationRequested(slot: slot)
+        } catch {
+            violation(pid: pid, reason: error.reason)
+            return
+        }
         guard bearer.utf8.count <= Limits.maxBearerBytes else {
             send(
                 .refused(correlation: correlation, status: 401, type: "authentication_error", code: "invalid_api_key", message: "invalid bearer token"),
                 toPID: pid)
             return
         }
-        switch authority.authorize(bearer: bearer, scope: scope) {
-        case .success(let grant):
-            grantsBySlot[slot] = grant
-            send(.authorized(correlation: correlation, grant: grant), toPID: pid)
-        case .failure(let error):
-            send(
-                .refused(
-                    correlation: correlation, status: UInt16(clamping: error.status), type: error.type, code: error.code,
-                    message: error.message, retryAfterSeconds: UInt32(clamping: error.retryAfterSeconds ?? 0)),
-                toPID: pid)
+        let request = AuthorityService.Request(
+            slot: slot, pid: pid, connectionID: connection.id, correlation: correlation, bearer: bearer, scope: scope,
+            source: connection.source)
+        guard authorityService?.submit(request) == true else {
+            logger.warning("authority queue full: authorization answered 503", metadata: ["slot": "\(slot)"])
+            send(Self.refusal(correlation: correlation, AuthRefusalText.busy), toPID: pid)
+            return
         }
+    }
+
+    /// The authority thread answered: each answer goes to the worker that asked, if it still
+    /// serves the same connection; a grant is recorded in the ledger (and refused there if
+    /// the token is at its concurrent-turn cap).
+    func authorityAnswered() {
+        guard let service = authorityService else { return }
+        for answer in service.takeAnswers() {
+            let request = answer.request
+            guard let child = children[request.pid], case .poolWorker(request.slot, _) = child.assignment else { continue }
+            switch answer.result {
+            case .failure(let refusal):
+                send(Self.refusal(correlation: request.correlation, refusal.error, limits: refusal.limits), toPID: request.pid)
+            case .success(let granted):
+                let entry = TokenLedgerGrant(
+                    tokenID: granted.grant.tokenID, name: granted.grant.name, maxConcurrent: granted.maxConcurrent)
+                switch ledger.authorized(slot: request.slot, connectionID: request.connectionID, grant: entry) {
+                case .admitted:
+                    grantsBySlot[request.slot] = granted.grant
+                    send(.authorized(correlation: request.correlation, grant: granted.grant), toPID: request.pid)
+                case .overConcurrency(let limit):
+                    let error = TokenGate.limited(
+                        "per-token concurrent turns exceeded (limit \(limit))", retryAfter: Limits.concurrencyRetryAfterSeconds)
+                    send(Self.refusal(correlation: request.correlation, error, limits: granted.grant.limits), toPID: request.pid)
+                case .stale:
+                    send(Self.refusal(correlation: request.correlation, AuthRefusalText.busy), toPID: request.pid)
+                }
+            }
+        }
+    }
+
+    static func refusal(correlation: UInt32, _ error: APIError, limits: RateLimitFigures? = nil) -> SupervisorMessage {
+        .refused(
+            correlation: correlation, status: UInt16(clamping: error.status), type: error.type, code: error.code,
+            message: error.message, retryAfterSeconds: UInt32(clamping: error.retryAfterSeconds ?? 0), limits: limits)
     }
 
     /// A child broke the protocol: it is not trusted further (OpenSSH monitor policy).

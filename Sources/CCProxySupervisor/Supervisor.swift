@@ -4,6 +4,8 @@
 // without reading a byte of them (invariant 2), holds kept-alive connections until they are
 // readable, answers worker requests, reaps children and serves the admin socket. Signals
 // arrive as bytes on a self-pipe; the loop acts on them. Time is the monotonic clock.
+// argon2 and SQLite run on the authority thread (`AuthorityService`); their answers come
+// back as poll events, and the loop trusts a worker only for what its `SlotLedger` holds.
 
 import CCProxyCore
 import CCProxyPosix
@@ -20,9 +22,15 @@ public final class Supervisor {
     let logger: Logger
     let notifier = Notifier()
     var pool: WorkerPoolStateMachine
+    /// What each pool worker was granted (connection, tokens, claude process group).
+    var ledger = SlotLedger()
+    /// The authority thread (argon2, SQLite); created in `setUp`.
+    var authorityService: AuthorityService?
     var listenerFD: Int32 = -1
     var listenDescription = ""
     var adminFD: Int32 = -1
+    /// Admin connections waiting for their request frame, by descriptor.
+    var adminClients: [Int32: PendingAdminClient] = [:]
     private var signals: SignalPipe?
     /// Sealed settings snapshots by configuration generation (workers of a generation still
     /// alive keep theirs; older ones are closed when no worker of theirs is left).
@@ -81,6 +89,9 @@ public final class Supervisor {
             logger.warning("could not raise the open-files limit, ignoring", metadata: ["error": "\(error)"])
         }
         signals = try SignalPipe(signals: [SIGCHLD, SIGTERM, SIGINT, SIGHUP])
+        let service = try AuthorityService(authority: authority, logger: logger)
+        service.start()
+        authorityService = service
         if let inherited = listened.httpListener {
             listenerFD = inherited
             try setNonBlocking(listenerFD, true)
@@ -114,8 +125,10 @@ public final class Supervisor {
     }
 
     private func tearDown() {
+        authorityService?.stop()
         closeDescriptor(listenerFD)
         closeDescriptor(adminFD)
+        adminClients.removeAll()
         for fd in settingsSnapshots.values { closeDescriptor(fd) }
         _ = unlink(AdminSocket.path(stateDirectory: configuration.stateDirectory))
         for child in children.all { child.channel?.close() }
@@ -130,6 +143,10 @@ public final class Supervisor {
     private func loopOnce() throws {
         guard let signals else { return }
         var interests: [Poller.Interest] = [Poller.Interest(fd: signals.readFD), Poller.Interest(fd: adminFD)]
+        let authorityFD = authorityService?.wakeFD ?? -1
+        if authorityFD >= 0 { interests.append(Poller.Interest(fd: authorityFD)) }
+        let adminClientFDs = Set(adminClients.keys)
+        for fd in adminClientFDs { interests.append(Poller.Interest(fd: fd)) }
         let accepting = listenerFD >= 0 && acceptPausedUntil == nil
         if accepting { interests.append(Poller.Interest(fd: listenerFD)) }
         var channelOwner: [Int32: Int32] = [:]
@@ -148,6 +165,10 @@ public final class Supervisor {
         for event in ready {
             if event.fd == signals.readFD {
                 handleSignals(signals.drain())
+            } else if event.fd == authorityFD && authorityFD >= 0 {
+                authorityAnswered()
+            } else if adminClientFDs.contains(event.fd) {
+                adminClientReadable(event.fd)
             } else if event.fd == adminFD {
                 serveAdminConnection()
             } else if accepting && event.fd == listenerFD && listenerFD >= 0 {
@@ -161,6 +182,7 @@ public final class Supervisor {
         }
         let time = now()
         if let until = acceptPausedUntil, time >= until { acceptPausedUntil = nil }
+        expireAdminClients(now: time)
         perform(pool.tick(now: time))
         for action in sessionLeases.expire(now: time) { perform(action) }
         sweepSessions(now: time)
@@ -176,6 +198,7 @@ public final class Supervisor {
         if let deadline = sessionLeases.nextDeadline(now: time) { seconds = min(seconds, deadline) }
         if let until = acceptPausedUntil { seconds = min(seconds, max(0, until - time)) }
         if let watchdog = systemd.nextWatchdog { seconds = min(seconds, max(0, watchdog - time)) }
+        if let admin = adminClients.values.map(\.deadline).min() { seconds = min(seconds, max(0, admin - time)) }
         return Int32(max(0, (seconds * 1000).rounded(.up)))
     }
 

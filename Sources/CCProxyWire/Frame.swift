@@ -41,9 +41,10 @@ public enum Frame {
 /// refused at hello: binaries of different builds never talk to each other.
 ///
 /// Version 2: `hello` names the child's role; `handBack` (code 12) returns a client
-/// connection to the supervisor with its descriptor. Version 3: persistent sessions
-/// (`acquireSession`, `releaseSession`, `sessionLeased`) and the admin socket's token and
-/// session requests.
+/// connection to the supervisor with its descriptor.
+/// Version 3: a `TokenGrant` carries `RateLimitFigures`, and `refused` may too; persistent
+/// sessions (`acquireSession`, `releaseSession`, `sessionLeased`); the admin socket's session
+/// requests.
 public enum ProtocolVersion {
     public static let current: UInt16 = 3
 }

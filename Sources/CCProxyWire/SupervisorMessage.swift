@@ -5,9 +5,11 @@ public enum SupervisorMessage: Sendable, Equatable {
     /// Answer to `authorize`: allowed, with the token's identity.
     case authorized(correlation: UInt32, grant: TokenGrant)
     /// Answer to `authorize`: refused, with the error the client must see; a non-zero
-    /// `retryAfterSeconds` becomes the response's `Retry-After` (rate limits).
+    /// `retryAfterSeconds` becomes the response's `Retry-After` (rate limits). `limits` is
+    /// set when the bearer was authenticated (a 403 or 429), for the `x-ratelimit-*` headers.
     case refused(
-        correlation: UInt32, status: UInt16, type: String, code: String?, message: String, retryAfterSeconds: UInt32 = 0)
+        correlation: UInt32, status: UInt16, type: String, code: String?, message: String, retryAfterSeconds: UInt32 = 0,
+        limits: RateLimitFigures? = nil)
     /// A client connection to serve. The only message that carries a descriptor (the
     /// accepted socket, via SCM_RIGHTS); the number identifies it in logs.
     case handoff(connectionID: UInt64)
@@ -52,13 +54,15 @@ public enum SupervisorMessage: Sendable, Equatable {
         case .authorized(let correlation, let grant):
             w.u32(correlation)
             grant.encode(into: &w)
-        case .refused(let correlation, let status, let type, let code, let message, let retryAfter):
+        case .refused(let correlation, let status, let type, let code, let message, let retryAfter, let limits):
             w.u32(correlation)
             w.u16(status)
             w.string(type)
             w.optionalString(code)
             w.string(message)
             w.u32(retryAfter)
+            w.bool(limits != nil)
+            limits?.encode(into: &w)
         case .handoff(let id):
             w.u64(id)
         case .sessionLeased(let correlation, let lease):
@@ -79,7 +83,8 @@ public enum SupervisorMessage: Sendable, Equatable {
         case 5:
             message = .refused(
                 correlation: try r.u32(), status: try r.u16(), type: try r.string("type"),
-                code: try r.optionalString("code"), message: try r.string("message"), retryAfterSeconds: try r.u32())
+                code: try r.optionalString("code"), message: try r.string("message"), retryAfterSeconds: try r.u32(),
+                limits: try r.bool("limits") ? try RateLimitFigures.decode(from: &r) : nil)
         case 7: message = .handoff(connectionID: try r.u64())
         case 9: message = .shutdown
         case 17: message = .sessionLeased(correlation: try r.u32(), lease: try SessionLease.decode(from: &r))

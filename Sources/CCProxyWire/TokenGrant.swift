@@ -7,10 +7,12 @@ public struct TokenGrant: Sendable, Equatable {
     public var principal: String?
     public var debugCapture: Bool
     public var defaultVerbosity: String?
+    /// The token's rate-limit state after this request (the `x-ratelimit-*` headers).
+    public var limits: RateLimitFigures
 
     public init(
         tokenID: String, name: String, scopes: [String], principal: String? = nil,
-        debugCapture: Bool = false, defaultVerbosity: String? = nil
+        debugCapture: Bool = false, defaultVerbosity: String? = nil, limits: RateLimitFigures = .none
     ) {
         self.tokenID = tokenID
         self.name = name
@@ -18,6 +20,7 @@ public struct TokenGrant: Sendable, Equatable {
         self.principal = principal
         self.debugCapture = debugCapture
         self.defaultVerbosity = defaultVerbosity
+        self.limits = limits
     }
 
     func encode(into w: inout WireWriter) {
@@ -27,12 +30,13 @@ public struct TokenGrant: Sendable, Equatable {
         w.optionalString(principal)
         w.bool(debugCapture)
         w.optionalString(defaultVerbosity)
+        limits.encode(into: &w)
     }
 
     static func decode(from r: inout WireReader) throws(WireError) -> TokenGrant {
         TokenGrant(
             tokenID: try r.string("tokenID"), name: try r.string("name"), scopes: try r.strings("scopes"),
             principal: try r.optionalString("principal"), debugCapture: try r.bool("debugCapture"),
-            defaultVerbosity: try r.optionalString("defaultVerbosity"))
+            defaultVerbosity: try r.optionalString("defaultVerbosity"), limits: try RateLimitFigures.decode(from: &r))
     }
 }

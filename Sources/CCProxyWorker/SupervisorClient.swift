@@ -76,18 +76,21 @@ public final class SupervisorClient: Sendable {
     }
 
     /// Asks whether `bearer` may use `scope`.
-    /// - Returns: the grant, or the error the client must see.
-    public func authorize(bearer: String, scope: String) async throws -> Result<TokenGrant, APIError> {
+    /// - Returns: the grant, or the error the client must see (with the token's limits when
+    ///   the bearer was authenticated).
+    public func authorize(bearer: String, scope: String) async throws -> Result<TokenGrant, SupervisorRefusal> {
         let answer = try await request { .authorize(correlation: $0, bearer: bearer, scope: scope) }
         switch answer {
         case .authorized(_, let grant):
             RequestRecord.current?.noteToken(name: grant.name)
             return .success(grant)
-        case .refused(_, let status, let type, let code, let message, let retryAfter):
+        case .refused(_, let status, let type, let code, let message, let retryAfter, let limits):
             return .failure(
-                APIError(
-                    status: Int(status), type: type, code: code, message: message,
-                    retryAfterSeconds: retryAfter > 0 ? Int(retryAfter) : nil))
+                SupervisorRefusal(
+                    error: APIError(
+                        status: Int(status), type: type, code: code, message: message,
+                        retryAfterSeconds: retryAfter > 0 ? Int(retryAfter) : nil),
+                    limits: limits))
         default:
             throw WireError.unknownType(answer.code)
         }
@@ -101,7 +104,7 @@ public final class SupervisorClient: Sendable {
         switch answer {
         case .sessionLeased(_, let lease):
             return .success(lease)
-        case .refused(_, let status, let type, let code, let message, let retryAfter):
+        case .refused(_, let status, let type, let code, let message, let retryAfter, _):
             return .failure(
                 APIError(
                     status: Int(status), type: type, code: code, message: message,
@@ -216,7 +219,7 @@ public final class SupervisorClient: Sendable {
             } else {
                 continuation?.resume(throwing: WireError.malformed(field: "protocolVersion"))
             }
-        case .authorized(let correlation, _), .refused(let correlation, _, _, _, _, _), .sessionLeased(let correlation, _):
+        case .authorized(let correlation, _), .refused(let correlation, _, _, _, _, _, _), .sessionLeased(let correlation, _):
             let continuation = state.withLock { $0.pending.removeValue(forKey: correlation) }
             continuation?.resume(returning: message)
         case .handoff(let id):

@@ -70,8 +70,15 @@ struct ServeCommand: ParsableCommand {
         let leftovers = removeTurnLeftovers(stateDirectory: configuration.stateDirectory)
         if leftovers > 0 { logger.notice("removed what earlier turns left behind", metadata: ["turn_directories": "\(leftovers)"]) }
 
-        let authority = try TokenAuthority(databasePath: configuration.stateDirectory + "/tokens.db")
-        try FirstBoot.seed(authority, environment: environment, stateDirectory: configuration.stateDirectory, logger: logger)
+        let databasePath = configuration.stateDirectory + "/tokens.db"
+        // Opening, migrating and seeding may wait the usual time for the CLI's lock; the
+        // connection the server then uses waits briefly (its writes are retried from a queue,
+        // an authorization is better a 503 than late).
+        try FirstBoot.seed(
+            try TokenAuthority(databasePath: databasePath), environment: environment,
+            stateDirectory: configuration.stateDirectory, logger: logger)
+        let authority = try TokenAuthority(
+            databasePath: databasePath, busyTimeoutMilliseconds: Limits.supervisorBusyTimeoutMilliseconds)
 
         var settings = configuration.proxySettings()
         settings.operatorHome = ProcessInfo.processInfo.environment["HOME"]

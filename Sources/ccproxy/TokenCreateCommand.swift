@@ -25,6 +25,9 @@ struct TokenCreateCommand: ParsableCommand {
     @Option(help: "Tokens per UTC day (0 = unlimited).")
     var tpd: Int = 0
 
+    @Option(help: "Turns in progress at once (0 = unlimited).")
+    var maxConcurrent: Int = 0
+
     @Option(help: ArgumentHelp("Verbosity override: text-only, verbose or narrated.", valueName: "mode"))
     var defaultVerbosity: String?
 
@@ -51,7 +54,8 @@ struct TokenCreateCommand: ParsableCommand {
         let (record, bearer) = try TokenCommandError.wrapping { () throws(TokenAuthorityError) in
             try authority.create(
                 name: name, scopes: scopeSet, ttl: lifetime, rpm: rpm, tpd: tpd,
-                defaultVerbosity: defaultVerbosity, debugCapture: debugCapture, principal: principal, bridge: bridge)
+                defaultVerbosity: defaultVerbosity, debugCapture: debugCapture, principal: principal, bridge: bridge,
+                maxConcurrent: maxConcurrent)
         }
         print("Created token \(record.name) (\(record.id))")
         print("  scopes:  \(record.scopes.joined(separator: ", "))")

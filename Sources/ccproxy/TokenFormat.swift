@@ -3,11 +3,16 @@ import Foundation
 
 /// How `ccproxy token` prints tokens.
 enum TokenFormat {
-    static let headers = ["ID", "NAME", "SCOPES", "CAPTURE", "CREATED", "EXPIRES", "LAST USED"]
+    static let headers = ["ID", "NAME", "SCOPES", "RPM", "TPD", "CONCURRENT", "CAPTURE", "CREATED", "EXPIRES", "LAST USED"]
 
     /// RFC 3339 in UTC, e.g. `2026-11-25T22:54:11Z`.
     static func timestamp(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
+    }
+
+    /// A limit as a cell: `-` for 0 (unlimited).
+    static func limit(_ value: Int) -> String {
+        value > 0 ? String(value) : "-"
     }
 
     /// The token table, columns separated by two spaces, `-` for unset values, one line per
@@ -19,6 +24,9 @@ enum TokenFormat {
                 record.id,
                 record.name,
                 record.scopes.isEmpty ? "-" : record.scopes.joined(separator: ","),
+                limit(record.rateLimitRPM),
+                limit(record.rateLimitTPD),
+                limit(record.maxConcurrent),
                 record.debugCapture ? "on" : "off",
                 timestamp(record.createdAt),
                 record.expiresAt.map(timestamp) ?? "-",

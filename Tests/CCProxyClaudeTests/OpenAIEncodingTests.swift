@@ -50,7 +50,8 @@ struct OpenAIEncodingTests {
     @Test("usage saturates instead of trapping")
     func usageSaturates() {
         let usage = Usage(promptTokens: Int.max, completionTokens: Int.max, cachedPromptTokens: -5)
-        #expect(usage.totalTokens == Int.max)
+        #expect(usage.totalTokens == Limits.maxTurnTokens)
+        #expect(usage.promptTokens == Limits.maxTurnTokens)
         #expect(usage.cachedPromptTokens == 0)
         #expect(Usage(promptTokens: -1, completionTokens: 2).promptTokens == 0)
     }

@@ -140,7 +140,7 @@ struct TurnOutcomeTrackerTests {
                     usage: Usage(
                         promptTokens: .max, completionTokens: 0, totalTokens: .max, cachedPromptTokens: .max)))
         // Usage's own default total saturates too.
-        #expect(Usage(promptTokens: .max, completionTokens: 1).totalTokens == .max)
+        #expect(Usage(promptTokens: .max, completionTokens: 1).totalTokens == Limits.maxTurnTokens)
     }
 
     @Test("session id: from the first system event, replaced by the result's; unparseable lines counted")

@@ -17,10 +17,13 @@ private final class UnavailableTokens: TokenRepository, UsageRepository {
     func delete(id: String) throws(StoreError) -> Bool { throw error }
     func replaceSecret(id: String, prefix: String, hash: String) throws(StoreError) -> Bool { throw error }
     func setDebugCapture(id: String, enabled: Bool) throws(StoreError) -> Bool { throw error }
+    func updateSettings(_ record: TokenRecord) throws(StoreError) -> Bool { throw error }
     func touchLastUsed(id: String, at date: Date) throws(StoreError) { throw error }
     func count() throws(StoreError) -> Int { throw error }
     func record(tokenID: String, day: String, tokens: Int) throws(StoreError) { throw error }
     func total(tokenID: String, day: String) throws(StoreError) -> Int { throw error }
+    func saveRequestBuckets(_ buckets: [RequestBucketRecord]) throws(StoreError) { throw error }
+    func loadRequestBuckets() throws(StoreError) -> [RequestBucketRecord] { throw error }
 }
 
 @Suite("TokenAuthority over a failing backend")

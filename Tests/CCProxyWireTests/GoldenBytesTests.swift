@@ -89,7 +89,7 @@ struct GoldenBytesTests {
         Golden(
             name: "supervisor authorized(2, grant)",
             bytes: [
-                0x00, 0x00, 0x00, 0x26, 0x00, 0x03,
+                0x00, 0x00, 0x00, 0x46, 0x00, 0x03,
                 0x00, 0x00, 0x00, 0x02,  // correlation
                 0x00, 0x00, 0x00, 0x01, 0x69,  // tokenID "i"
                 0x00, 0x00, 0x00, 0x01, 0x6E,  // name "n"
@@ -99,19 +99,24 @@ struct GoldenBytesTests {
                 0x01, 0x00, 0x00, 0x00, 0x01, 0x70,  // principal "p"
                 0x01,  // debugCapture
                 0x00,  // defaultVerbosity nil
+                0x00, 0x00, 0x00, 0x00, 0x7F, 0xFF, 0xFF, 0xFF,  // limits: requests limit (unlimited)
+                0x00, 0x00, 0x00, 0x00, 0x7F, 0xFF, 0xFF, 0xFF,  // requests remaining
+                0x00, 0x00, 0x00, 0x00, 0x7F, 0xFF, 0xFF, 0xFF,  // tokens limit
+                0x00, 0x00, 0x00, 0x00, 0x7F, 0xFF, 0xFF, 0xFF,  // tokens remaining
             ],
             encode: { SupervisorMessage.authorized(correlation: 2, grant: GoldenBytesTests.grant).encode() },
-            decodesBack: { (try? SupervisorMessage.decode($0, maxBytes: 64)) == .authorized(correlation: 2, grant: GoldenBytesTests.grant) }),
+            decodesBack: { (try? SupervisorMessage.decode($0, maxBytes: 128)) == .authorized(correlation: 2, grant: GoldenBytesTests.grant) }),
         Golden(
             name: "supervisor refused(1, 401, \"x\", nil, \"m\")",
             bytes: [
-                0x00, 0x00, 0x00, 0x17, 0x00, 0x05,
+                0x00, 0x00, 0x00, 0x18, 0x00, 0x05,
                 0x00, 0x00, 0x00, 0x01,
                 0x01, 0x91,
                 0x00, 0x00, 0x00, 0x01, 0x78,
                 0x00,
                 0x00, 0x00, 0x00, 0x01, 0x6D,
                 0x00, 0x00, 0x00, 0x00,  // retryAfterSeconds: none
+                0x00,  // limits: none
             ],
             encode: { SupervisorMessage.refused(correlation: 1, status: 401, type: "x", code: nil, message: "m").encode() },
             decodesBack: {
@@ -120,18 +125,30 @@ struct GoldenBytesTests {
         Golden(
             name: "supervisor refused with code and retry-after",
             bytes: [
-                0x00, 0x00, 0x00, 0x1B, 0x00, 0x05,
+                0x00, 0x00, 0x00, 0x3C, 0x00, 0x05,
                 0x00, 0x00, 0x00, 0x03,
                 0x01, 0xAD,
                 0x00, 0x00, 0x00, 0x01, 0x74,
                 0x01, 0x00, 0x00, 0x00, 0x01, 0x63,
                 0x00, 0x00, 0x00, 0x00,
                 0x00, 0x00, 0x00, 0x3C,  // retryAfterSeconds: 60
+                0x01,  // limits follow
+                0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,  // requests limit 2
+                0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // requests remaining 0
+                0x00, 0x00, 0x00, 0x00, 0x7F, 0xFF, 0xFF, 0xFF,  // tokens limit (unlimited)
+                0x00, 0x00, 0x00, 0x00, 0x7F, 0xFF, 0xFF, 0xFF,  // tokens remaining
             ],
-            encode: { SupervisorMessage.refused(correlation: 3, status: 429, type: "t", code: "c", message: "", retryAfterSeconds: 60).encode() },
+            encode: {
+                SupervisorMessage.refused(
+                    correlation: 3, status: 429, type: "t", code: "c", message: "", retryAfterSeconds: 60,
+                    limits: GoldenBytesTests.limits
+                ).encode()
+            },
             decodesBack: {
-                (try? SupervisorMessage.decode($0, maxBytes: 64))
-                    == .refused(correlation: 3, status: 429, type: "t", code: "c", message: "", retryAfterSeconds: 60)
+                (try? SupervisorMessage.decode($0, maxBytes: 128))
+                    == .refused(
+                        correlation: 3, status: 429, type: "t", code: "c", message: "", retryAfterSeconds: 60,
+                        limits: GoldenBytesTests.limits)
             }),
         Golden(
             name: "supervisor handoff(0x1122334455667788)",
@@ -194,6 +211,8 @@ struct GoldenBytesTests {
             decodesBack: { (try? AdminReply.decode($0, maxBytes: 128)) == .status(GoldenBytesTests.report) }),
     ]
 
+    static let limits = RateLimitFigures(
+        requestsLimit: 2, requestsRemaining: 0, tokensLimit: RateLimitFigures.unlimited, tokensRemaining: RateLimitFigures.unlimited)
     static let grant = TokenGrant(tokenID: "i", name: "n", scopes: ["a", "b"], principal: "p", debugCapture: true, defaultVerbosity: nil)
     static let report = StatusReport(
         supervisorPID: 100, listening: "l", draining: true, queued: 3,

@@ -24,6 +24,8 @@ of the request (every text block is searched; the last directive wins):
     STANDIN:echo-system      reply the request's system prompt (its text blocks, joined "\n")
     STANDIN:echo-user        reply the whole text block that holds the directive (with a
                              transcript, that is the transcript)
+    STANDIN:usage <n>        reply "used", reporting <n> input and <n> output tokens (huge
+                             counts test that usage arithmetic saturates)
     STANDIN:echo-images      reply "images: <n> <media type> ..." for the image blocks of the
                              last user message ("images: 0" when there are none)
 
@@ -181,6 +183,8 @@ class Turn:
             return ("message", [("text", ["po", "ng"])], "end_turn", 0.0)
         if d == "reply":
             return ("message", [("text", _chunks(a or "pong"))], "end_turn", 0.0)
+        if d == "usage":
+            return ("message", [("text", ["used"])], "end_turn", 0.0)
         if d == "slow":
             n, ms = _ints(a, 2, (10, 50))
             parts = a.split()
@@ -385,6 +389,8 @@ class Handler(BaseHTTPRequestHandler):
         msg_id = "msg_" + uuid.uuid4().hex[:12]
         input_tokens = max(1, nbytes // 4)
         output_tokens = sum(len(b[1]) if b[0] != "tool_use" else 5 for b in blocks)
+        if turn.directive == "usage" and turn.args.strip().isdigit():
+            input_tokens = output_tokens = int(turn.args.strip())
         content = []
         for b in blocks:
             if b[0] == "text":

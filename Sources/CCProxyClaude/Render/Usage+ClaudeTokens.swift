@@ -7,7 +7,7 @@ extension Usage {
     /// counts every token the model read, so prompt = input + cache read + cache creation;
     /// `cachedPromptTokens` = cache read; completion = output, of which `reasoningTokens` were
     /// thinking. The counts come from claude's JSON, so each is clamped at 0 and sums saturate
-    /// at `Int.max`: a corrupt line must not trap the worker.
+    /// at `Limits.maxTurnTokens`: a corrupt line must not trap the worker.
     init(claudeTokens tokens: ClaudeResult.TokenUsage?) {
         let tokens = tokens ?? ClaudeResult.TokenUsage()
         let prompt = Self.saturatingSum([tokens.input, tokens.cacheRead, tokens.cacheCreation])
@@ -21,11 +21,11 @@ extension Usage {
         )
     }
 
-    /// The sum of `counts`, each clamped at 0, capped at `Int.max`.
-    private static func saturatingSum(_ counts: [Int]) -> Int {
+    /// The sum of `counts`, each clamped at 0, capped at `Limits.maxTurnTokens`.
+    static func saturatingSum(_ counts: [Int]) -> Int {
         counts.reduce(0) { total, count in
             let (sum, overflow) = total.addingReportingOverflow(max(count, 0))
-            return overflow ? Int.max : sum
+            return overflow ? Limits.maxTurnTokens : min(sum, Limits.maxTurnTokens)
         }
     }
 }

@@ -2,8 +2,9 @@
 ///
 /// `promptTokens` counts every input token the model read, cached ones included (OpenAI's
 /// meaning); `cachedPromptTokens` says how many of them were cache reads
-/// (`prompt_tokens_details.cached_tokens`). Totals saturate instead of trapping: the numbers
-/// come from claude's output, which the worker does not trust to be small.
+/// (`prompt_tokens_details.cached_tokens`). Every count is clamped to `0...Limits.maxTurnTokens`
+/// instead of trapping: the numbers come from claude's output, which the worker does not trust
+/// to be small.
 public struct Usage: Sendable, Equatable, Encodable {
     public var promptTokens: Int
     public var completionTokens: Int
@@ -15,12 +16,17 @@ public struct Usage: Sendable, Equatable, Encodable {
         promptTokens: Int, completionTokens: Int, totalTokens: Int? = nil, cachedPromptTokens: Int? = nil,
         reasoningTokens: Int = 0
     ) {
-        self.promptTokens = max(0, promptTokens)
-        self.completionTokens = max(0, completionTokens)
-        let (sum, overflow) = self.promptTokens.addingReportingOverflow(self.completionTokens)
-        self.totalTokens = totalTokens ?? (overflow ? Int.max : sum)
-        self.cachedPromptTokens = max(0, cachedPromptTokens ?? 0)
-        self.reasoningTokens = max(0, reasoningTokens)
+        self.promptTokens = Self.capped(promptTokens)
+        self.completionTokens = Self.capped(completionTokens)
+        // Both are at most `Limits.maxTurnTokens`, so the sum cannot overflow.
+        self.totalTokens = Self.capped(totalTokens ?? self.promptTokens + self.completionTokens)
+        self.cachedPromptTokens = Self.capped(cachedPromptTokens ?? 0)
+        self.reasoningTokens = Self.capped(reasoningTokens)
+    }
+
+    /// A count clamped to `0...Limits.maxTurnTokens`.
+    public static func capped(_ count: Int) -> Int {
+        min(max(0, count), Limits.maxTurnTokens)
     }
 
     /// No tokens at all (claude reported none).

@@ -28,6 +28,20 @@ enum Schema {
                     PRIMARY KEY (token_id, day)
                 ) STRICT;
                 """),
+        // Per-token cap on turns in progress at once (0 = unlimited), enforced by the supervisor;
+        // the requests-per-minute buckets as the server left them when it stopped (so that a
+        // restart does not hand every token a fresh burst). Milli-requests and milliseconds.
+        Migration(
+            version: 2,
+            sql: """
+                ALTER TABLE tokens ADD COLUMN max_concurrent INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE token_request_buckets (
+                    token_id           TEXT    PRIMARY KEY NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+                    capacity_milli     INTEGER NOT NULL,
+                    available_milli    INTEGER NOT NULL,
+                    updated_unix_milli INTEGER NOT NULL
+                ) STRICT;
+                """),
         Migration(
             version: 3,
             sql: """

@@ -29,6 +29,8 @@ public struct TokenRecord: Sendable, Equatable {
     public var rateLimitRPM: Int
     /// Tokens (input + output) per UTC day allowed; 0 means unlimited.
     public var rateLimitTPD: Int
+    /// Turns in progress at once allowed; 0 means unlimited.
+    public var maxConcurrent: Int
     /// Whether requests made with this token are captured for debugging.
     public var debugCapture: Bool
     /// `text-only`, `verbose` or `narrated`, overriding the server default; nil for none.
@@ -40,7 +42,7 @@ public struct TokenRecord: Sendable, Equatable {
         id: String, name: String, prefix: String, hash: String, scopes: [String],
         createdAt: Date, expiresAt: Date? = nil, lastUsedAt: Date? = nil,
         rateLimitRPM: Int = 0, rateLimitTPD: Int = 0, debugCapture: Bool = false,
-        defaultVerbosity: String? = nil, principal: String? = nil
+        defaultVerbosity: String? = nil, principal: String? = nil, maxConcurrent: Int = 0
     ) {
         self.id = id
         self.name = name
@@ -55,6 +57,7 @@ public struct TokenRecord: Sendable, Equatable {
         self.debugCapture = debugCapture
         self.defaultVerbosity = defaultVerbosity
         self.principal = principal
+        self.maxConcurrent = maxConcurrent
     }
 
     /// Whether the token is expired at `now` (expiry is exclusive: at `expiresAt` it is over).

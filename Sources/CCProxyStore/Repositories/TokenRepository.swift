@@ -43,6 +43,11 @@ public protocol TokenRepository {
     @discardableResult
     func setDebugCapture(id: String, enabled: Bool) throws(StoreError) -> Bool
 
+    /// Replaces the settings of the token `record.id` (scopes, rpm, tpd, max concurrent,
+    /// debug capture, verbosity, principal) with `record`'s; `false` if no row has the id.
+    @discardableResult
+    func updateSettings(_ record: TokenRecord) throws(StoreError) -> Bool
+
     /// Records that the token was used at `date`.
     func touchLastUsed(id: String, at date: Date) throws(StoreError)
 

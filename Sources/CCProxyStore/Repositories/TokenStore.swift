@@ -13,7 +13,7 @@ public final class TokenStore: TokenRepository {
 
     private static let columns = """
         id, name, prefix, hash, scopes, created_at, expires_at, last_used_at,
-        rate_limit_rpm, rate_limit_tpd, debug_capture, default_verbosity, principal
+        rate_limit_rpm, rate_limit_tpd, debug_capture, default_verbosity, principal, max_concurrent
         """
 
     public init(database: Database) {
@@ -74,6 +74,26 @@ public final class TokenStore: TokenRepository {
         }
     }
 
+    @discardableResult
+    public func updateSettings(_ record: TokenRecord) throws(StoreError) -> Bool {
+        try update(
+            """
+            UPDATE tokens SET scopes = ?2, rate_limit_rpm = ?3, rate_limit_tpd = ?4, max_concurrent = ?5,
+                debug_capture = ?6, default_verbosity = ?7, principal = ?8
+            WHERE id = ?1
+            """
+        ) { statement throws(SQLiteError) in
+            try statement.bind(record.id, at: 1)
+            try statement.bind(record.scopes.joined(separator: ","), at: 2)
+            try statement.bind(record.rateLimitRPM, at: 3)
+            try statement.bind(record.rateLimitTPD, at: 4)
+            try statement.bind(record.maxConcurrent, at: 5)
+            try statement.bind(record.debugCapture, at: 6)
+            try statement.bind(record.defaultVerbosity, at: 7)
+            try statement.bind(record.principal, at: 8)
+        }
+    }
+
     public func touchLastUsed(id: String, at date: Date) throws(StoreError) {
         try update("UPDATE tokens SET last_used_at = ?2 WHERE id = ?1") { statement throws(SQLiteError) in
             try statement.bind(id, at: 1)
@@ -89,7 +109,7 @@ public final class TokenStore: TokenRepository {
 
     private func insertRow(_ record: TokenRecord) throws(SQLiteError) {
         let statement = try database.prepare(
-            "INSERT INTO tokens (\(Self.columns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")
+            "INSERT INTO tokens (\(Self.columns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")
         try statement.bind(record.id, at: 1)
         try statement.bind(record.name, at: 2)
         try statement.bind(record.prefix, at: 3)
@@ -103,6 +123,7 @@ public final class TokenStore: TokenRepository {
         try statement.bind(record.debugCapture, at: 11)
         try statement.bind(record.defaultVerbosity, at: 12)
         try statement.bind(record.principal, at: 13)
+        try statement.bind(record.maxConcurrent, at: 14)
         try statement.step()
     }
 
@@ -158,7 +179,8 @@ public final class TokenStore: TokenRepository {
             rateLimitTPD: row.int(at: 9),
             debugCapture: row.int(at: 10) != 0,
             defaultVerbosity: row.string(at: 11),
-            principal: row.string(at: 12))
+            principal: row.string(at: 12),
+            maxConcurrent: row.int(at: 13))
     }
 
     private static func seconds(_ date: Date) -> Int {

@@ -8,4 +8,29 @@ public protocol UsageRepository {
 
     /// The token's total for `day`; 0 when nothing was recorded.
     func total(tokenID: String, day: String) throws(StoreError) -> Int
+
+    /// Replaces the saved requests-per-minute buckets with `buckets` (rows of tokens that no
+    /// longer exist are skipped).
+    func saveRequestBuckets(_ buckets: [RequestBucketRecord]) throws(StoreError)
+
+    /// The saved requests-per-minute buckets.
+    func loadRequestBuckets() throws(StoreError) -> [RequestBucketRecord]
+}
+
+/// One token's requests-per-minute bucket as saved at shutdown.
+public struct RequestBucketRecord: Sendable, Equatable {
+    public var tokenID: String
+    /// Requests the bucket holds when full, in thousandths.
+    public var capacityMilli: Int
+    /// Requests it held, in thousandths.
+    public var availableMilli: Int
+    /// When it was last updated, Unix time in milliseconds.
+    public var updatedUnixMilli: Int
+
+    public init(tokenID: String, capacityMilli: Int, availableMilli: Int, updatedUnixMilli: Int) {
+        self.tokenID = tokenID
+        self.capacityMilli = capacityMilli
+        self.availableMilli = availableMilli
+        self.updatedUnixMilli = updatedUnixMilli
+    }
 }

@@ -2,6 +2,7 @@
 // The persistent-session registry (SQLite, so sessions survive restarts) and the session
 // directories under the state directory. Only the supervisor holds one (invariant 1).
 
+import CCProxyCore
 public import CCProxyStore
 import Foundation
 
@@ -18,8 +19,10 @@ public final class SessionRegistry {
     }
 
     /// Opens the registry on the server's database (migrated by whoever opened it first).
+    /// Its calls run on the supervisor's loop, so a lock held by another process is waited
+    /// for only `Limits.supervisorBusyTimeoutMilliseconds`.
     public convenience init(databasePath: String, stateDirectory: String) throws {
-        let database = try Database(path: databasePath)
+        let database = try Database(path: databasePath, busyTimeoutMilliseconds: Limits.supervisorBusyTimeoutMilliseconds)
         try Migrator.ccproxy.migrate(database)
         self.init(repository: SessionStore(database: database), stateDirectory: stateDirectory)
     }

@@ -109,8 +109,9 @@ struct Router {
         }
     }
 
-    /// Checks the bearer with the supervisor. Answers 401/403 itself and returns nil when
-    /// the request may not proceed.
+    /// Checks the bearer with the supervisor. Answers 401/403/429/503 itself and returns nil
+    /// when the request may not proceed. Every response to an authenticated request gets the
+    /// token's `x-ratelimit-*` headers.
     private func authorize(_ request: HTTPRequest, scope: Scope, writer: inout ResponseWriter) async throws -> TokenGrant? {
         // The scheme name is case-insensitive (RFC 9110 §11.1).
         guard let header = request.headers.first(name: "Authorization"), header.count > 7,
@@ -128,10 +129,12 @@ struct Router {
         }
         switch try await context.supervisor.authorize(bearer: bearer, scope: scope.description) {
         case .success(let grant):
+            writer.extraHeaders += grant.limits.responseHeaders
             return grant
-        case .failure(let error):
-            let headers = error.status == 401 ? [("WWW-Authenticate", "Bearer")] : []
-            try await writer.send(error: error, headers: headers)
+        case .failure(let refusal):
+            if let limits = refusal.limits { writer.extraHeaders += limits.responseHeaders }
+            let headers = refusal.error.status == 401 ? [("WWW-Authenticate", "Bearer")] : []
+            try await writer.send(error: refusal.error, headers: headers)
             return nil
         }
     }

@@ -264,11 +264,14 @@ struct ChatCompletionsHandler {
     }
 
     /// Usage goes to the supervisor even when the client is gone: claude's tokens were spent.
+    /// Each count is capped (`Limits.maxTurnTokens`); the supervisor bills the token it
+    /// granted this connection, and refuses a token it did not grant.
     private func bill(_ result: ClaudeResult, grant: TokenGrant) {
         guard let usage = result.usage else { return }
         try? context.supervisor.send(
             .turnFinished(
-                tokenID: grant.tokenID, inputTokens: UInt64(clamping: usage.input), outputTokens: UInt64(clamping: usage.output)))
+                tokenID: grant.tokenID, inputTokens: UInt64(Usage.capped(usage.input)),
+                outputTokens: UInt64(Usage.capped(usage.output))))
     }
 
     private var keepAliveDuration: Duration? {

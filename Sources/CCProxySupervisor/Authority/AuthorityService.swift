@@ -1,0 +1,188 @@
+// Runs in: the supervisor (`ccproxy serve`): the loop submits and collects; one dedicated
+// thread (the authority thread) does the slow work.
+// argon2 and SQLite never run on the poll loop (invariant 9): worker authorizations and
+// usage writes are queued here, run on the authority thread, and their answers come back to
+// the loop as an event (a byte on a wake-up pipe the loop polls). The loop therefore keeps
+// accepting, handing off, reaping and serving the admin socket while argon2 hashes or SQLite
+// waits for a lock.
+
+import CCProxyCore
+import CCProxyPosix
+import CCProxyWire
+import Foundation
+import Logging
+import Synchronization
+
+/// The supervisor's authority thread and its two bounded queues.
+///
+/// Contracts:
+/// - ``submit(_:)`` never blocks; it refuses when `Limits.authorityQueueCapacity`
+///   authorizations already wait (the loop answers 503 retryable);
+/// - answers are collected with ``takeAnswers()`` after the loop saw ``wakeFD`` readable;
+/// - usage records are never refused: a write that fails (busy or locked database) is kept
+///   and retried every `Limits.usageRetryIntervalSeconds`, in order, from a queue of at most
+///   `Limits.usageRetryQueueCapacity` records (past it the oldest is dropped and logged), so
+///   usage is not lost when the database is briefly locked.
+final class AuthorityService: Sendable {
+    /// An authorization the loop asked for, with what it needs to route the answer.
+    struct Request: Sendable {
+        var slot: UInt32
+        var pid: Int32
+        var connectionID: UInt64
+        var correlation: UInt32
+        var bearer: String
+        var scope: String
+        var source: String
+    }
+
+    /// The answer to a ``Request``.
+    struct Answer: Sendable {
+        var request: Request
+        var result: Result<AuthorityGrant, AuthorityRefusal>
+    }
+
+    private struct Queues {
+        var requests: [Request] = []
+        var usage: [UsageRecord] = []
+        var answers: [Answer] = []
+        var stopping = false
+        var droppedUsage = 0
+    }
+
+    private let authority: any WorkerRequestAuthority
+    private let logger: Logger
+    private let wakeup: WakeupPipe
+    private let queues = Mutex(Queues())
+    /// Signalled when work arrives (the thread sleeps on it, with a timeout while writes wait).
+    private let work = NSCondition()
+    /// Signalled when the thread has ended.
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// The descriptor the loop polls: readable when answers wait.
+    var wakeFD: Int32 { wakeup.readFD }
+
+    init(authority: any WorkerRequestAuthority, logger: Logger) throws(PosixError) {
+        self.authority = authority
+        self.logger = logger
+        self.wakeup = try WakeupPipe()
+    }
+
+    /// Starts the authority thread.
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "ccproxy-authority"
+        thread.start()
+    }
+
+    /// Lets the thread finish the usage it holds (one more attempt), save the authority's
+    /// state and end; waits for that at most `Limits.authorityStopSeconds`.
+    func stop() {
+        queues.withLock { $0.stopping = true }
+        signal()
+        _ = finished.wait(timeout: .now() + Limits.authorityStopSeconds)
+    }
+
+    /// Queues an authorization. Returns false when the queue is full.
+    func submit(_ request: Request) -> Bool {
+        let accepted = queues.withLock { queues -> Bool in
+            guard queues.requests.count < Limits.authorityQueueCapacity else { return false }
+            queues.requests.append(request)
+            return true
+        }
+        if accepted { signal() }
+        return accepted
+    }
+
+    /// Queues a usage record (never refused; see the type's contract).
+    func record(_ usage: UsageRecord) {
+        let dropped = queues.withLock { queues -> Bool in
+            queues.usage.append(usage)
+            guard queues.usage.count > Limits.usageRetryQueueCapacity else { return false }
+            queues.usage.removeFirst()
+            queues.droppedUsage += 1
+            return true
+        }
+        if dropped { logger.error("usage retry queue full: the oldest usage record was dropped") }
+        signal()
+    }
+
+    /// The answers ready for the loop (drains the wake-up pipe).
+    func takeAnswers() -> [Answer] {
+        wakeup.drain()
+        return queues.withLock { queues in
+            defer { queues.answers.removeAll() }
+            return queues.answers
+        }
+    }
+
+    /// Authorizations waiting for the thread (for status and tests).
+    var queuedRequestCount: Int { queues.withLock { $0.requests.count } }
+
+    /// Usage records still waiting to be written (for status and tests).
+    var pendingUsageCount: Int { queues.withLock { $0.usage.count } }
+
+    private func signal() {
+        work.lock()
+        work.signal()
+        work.unlock()
+    }
+
+    // MARK: - The authority thread
+
+    private func run() {
+        defer {
+            authority.persistState()
+            finished.signal()
+        }
+        var lastUsageFailure: Double?
+        while true {
+            let (request, usageWaiting, stopping) = queues.withLock { queues in
+                (queues.requests.isEmpty ? nil : queues.requests.removeFirst(), !queues.usage.isEmpty, queues.stopping)
+            }
+            if let request {
+                let result = authority.authorize(bearer: request.bearer, scope: request.scope, source: request.source)
+                queues.withLock { $0.answers.append(Answer(request: request, result: result)) }
+                wakeup.wake()
+                continue
+            }
+            let now = MonotonicClock.seconds()
+            let retryDue = lastUsageFailure.map { now - $0 >= Limits.usageRetryIntervalSeconds } ?? true
+            if usageWaiting && (retryDue || stopping) {
+                lastUsageFailure = writeUsage() ? nil : now
+                if stopping { return }
+                continue
+            }
+            if stopping { return }
+            work.lock()
+            let idle = queues.withLock { $0.requests.isEmpty && ($0.usage.isEmpty || !retryDue) && !$0.stopping }
+            if idle {
+                if usageWaiting {
+                    _ = work.wait(until: Date(timeIntervalSinceNow: Limits.usageRetryIntervalSeconds))
+                } else {
+                    work.wait()
+                }
+            }
+            work.unlock()
+        }
+    }
+
+    /// Writes queued usage in order until one write fails. Returns whether the queue emptied.
+    private func writeUsage() -> Bool {
+        while let next = queues.withLock({ $0.usage.first }) {
+            switch authority.recordUsage(next) {
+            case .written:
+                queues.withLock { queues in
+                    if queues.usage.first == next { queues.usage.removeFirst() }
+                }
+            case .retry(let reason):
+                logger.warning(
+                    "could not record usage, will retry",
+                    metadata: ["token": "\(next.tokenID)", "pending": "\(pendingUsageCount)", "error": "\(reason)"])
+                return false
+            }
+            // An authorization waiting behind a long backlog of writes goes first.
+            if queues.withLock({ !$0.requests.isEmpty }) { return true }
+        }
+        return true
+    }
+}

@@ -1,0 +1,29 @@
+// Runs in: the supervisor (`ccproxy serve`).
+
+/// What one pool worker holds while it serves a connection (see ``SlotLedger``).
+struct SlotEntry: Sendable, Equatable {
+    /// The connection handed to it.
+    var connection: ConnectionGrant
+    /// Tokens authorized on this connection, by token id (a keep-alive connection may carry
+    /// requests of several tokens).
+    var grants: [String: TokenLedgerGrant] = [:]
+    /// The token whose request is in progress (counted by the concurrent-turn cap), if any.
+    var activeToken: String?
+    /// The claude process group it reported (`turnStarted`), if any.
+    var processGroup: Int32?
+}
+
+/// A client connection as the supervisor accepted it.
+struct ConnectionGrant: Sendable, Equatable {
+    var id: UInt64
+    /// The client's address without the port (the wrong-secret limit's per-source key).
+    var source: String
+}
+
+/// What the ledger keeps of an authorization.
+struct TokenLedgerGrant: Sendable, Equatable {
+    var tokenID: String
+    var name: String
+    /// Turns in progress at once allowed for the token; 0 = unlimited.
+    var maxConcurrent: Int
+}
