@@ -1,12 +1,14 @@
 """Scopes as the reference has them, checked before any claude runs; a 403 names the scope."""
 import uuid
 
+import harness
 from harness import chat_text
 
 
 def _workspace_proxy(make_proxy, tmp_path):
-    docs = tmp_path / "docs-ws"
-    docs.mkdir()
+    # A workspace the dropped server's claude can enter (pytest's tmp dirs are root's, 0700).
+    docs = harness.reachable_dir("ccp-docs-ws-")
+    harness.give_to_service_user(docs)
     return make_proxy(config={"workspaces": {"docs": {"path": str(docs)}}}), docs
 
 
