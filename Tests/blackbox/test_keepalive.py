@@ -87,8 +87,15 @@ def test_forty_trickling_connections_do_not_block_a_real_request(make_proxy):
     t.start()
     try:
         time.sleep(1.5)
-        st = proxy.status()
-        assert st["busy"] <= 1, f"trickling connections hold workers: {st}"
+        # Each trickled byte makes a parked head readable, so a worker looks at it for a
+        # moment and hands it back: sampled at one instant, a loaded machine may catch several
+        # workers in that moment. What must not happen is workers held throughout.
+        samples = []
+        for _ in range(10):
+            samples.append(proxy.status())
+            time.sleep(0.1)
+        assert min(st["busy"] for st in samples) <= 1, \
+            f"trickling connections hold workers: busy {[st['busy'] for st in samples]}; last {samples[-1]}"
         t0 = time.monotonic()
         assert chat_text(proxy.chat("STANDIN:reply through", timeout=30)) == "through"
         elapsed = time.monotonic() - t0
