@@ -82,12 +82,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // The admin socket's client side, shared by `ccproxyctl` and `ccproxy token`.
+        .target(
+            name: "CCProxyAdminClient",
+            dependencies: [
+                "CCProxyWire", "CCProxyPosix", "CCProxyCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+
         // One thin executable per program.
         .executableTarget(
             name: "ccproxy",
             dependencies: [
                 "CCProxySupervisor", "CCProxyConfig", "CCProxyAuth", "CCProxyStore", "CCProxyCore", "CCProxyPosix",
-                "CCProxySystemd",
+                "CCProxySystemd", "CCProxyAdminClient", "CCProxyWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -99,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "ccproxyctl",
             dependencies: [
-                "CCProxyWire", "CCProxyPosix", "CCProxyCore",
+                "CCProxyWire", "CCProxyPosix", "CCProxyCore", "CCProxyAdminClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),

@@ -47,6 +47,10 @@ public enum Limits {
     /// Admin connections waiting for their request at once; a new one beyond it closes the
     /// one that has waited longest.
     public static let maxPendingAdminConnections = 16
+    /// How long an admin client waits for a token operation's reply (argon2 and SQLite on
+    /// the authority thread), in seconds; the supervisor drops an unanswered connection after
+    /// it, and `ccproxyctl` stops waiting after it.
+    public static let adminTokenOperationSeconds: Double = 10
     /// Largest bearer token accepted before any parsing.
     public static let maxBearerBytes = 256
     /// Longest token principal, in UTF-8 bytes (it names the owner's directories).

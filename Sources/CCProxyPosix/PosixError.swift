@@ -15,6 +15,10 @@ public struct PosixError: Error, Equatable, CustomStringConvertible, Sendable {
         self.errno = errno
     }
 
+    /// Whether a failed connect(2) to a Unix socket means that nothing listens there: no
+    /// socket file (ENOENT) or one nobody accepts on (ECONNREFUSED).
+    public var isNothingListening: Bool { errno == ENOENT || errno == ECONNREFUSED }
+
     /// The process or the system ran out of descriptors or buffer memory (EMFILE, ENFILE,
     /// ENOBUFS, ENOMEM): retrying at once would fail the same way.
     public var isResourceExhaustion: Bool {

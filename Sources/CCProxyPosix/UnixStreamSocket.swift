@@ -48,6 +48,14 @@ public enum UnixStreamSocket {
         return fd
     }
 
+    /// Makes blocking reads on `fd` fail (EAGAIN) after `seconds` without data (SO_RCVTIMEO).
+    public static func setReceiveTimeout(_ fd: Int32, seconds: Double) throws(PosixError) {
+        var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
+        guard setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) == 0 else {
+            throw PosixError("setsockopt SO_RCVTIMEO")
+        }
+    }
+
     /// The uid of the process at the other end. The corresponding C option is SO_PEERCRED.
     public static func peerUID(_ fd: Int32) -> uid_t? {
         let uid = ccp_peer_uid(fd)

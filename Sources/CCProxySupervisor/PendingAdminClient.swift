@@ -9,8 +9,9 @@ import CCProxyWire
 /// One `ccproxyctl` connection waiting for its request frame.
 final class PendingAdminClient {
     var descriptor: OwnedDescriptor?
-    /// The monotonic time by which the whole frame must have arrived.
-    let deadline: Double
+    /// The monotonic time by which the whole frame must have arrived (then, while a token
+    /// operation runs on the authority thread, by which its reply must have).
+    var deadline: Double
     private(set) var received: [UInt8] = []
 
     init(descriptor: consuming OwnedDescriptor, deadline: Double) {

@@ -1,7 +1,8 @@
 // Runs in: the supervisor (`ccproxy serve`).
 // The admin socket (`ccproxyctl`): one request, one reply, same user or root only. Served
 // from the poll loop without blocking: a connection is read only when readable and dropped
-// at its per-frame deadline (`Limits.adminFrameDeadlineSeconds`).
+// at its per-frame deadline (`Limits.adminFrameDeadlineSeconds`). Token operations run on the
+// authority thread; their connection waits, unpolled, until the reply comes back as an event.
 
 import CCProxyCore
 import CCProxyPosix
@@ -54,7 +55,8 @@ extension Supervisor {
         guard let frame else { return }
         let reply: AdminReply
         do {
-            switch try AdminRequest.decode(frame, maxBytes: Limits.maxAdminFrameBytes) {
+            let request = try AdminRequest.decode(frame, maxBytes: Limits.maxAdminFrameBytes)
+            switch request {
             case .status:
                 reply = .status(statusReport())
             case .reload:
@@ -67,11 +69,56 @@ extension Supervisor {
                 }
             case .endSession(let owner, let name):
                 reply = endSessions(owner: owner, name: name)
+            case .tokenCreate, .tokenList, .tokenRevoke, .tokenRotate, .tokenUpdate:
+                // Answered when the authority thread is done (argon2, SQLite).
+                guard let refused = submitTokenOperation(request, fd: fd) else { return }
+                reply = refused
             }
         } catch {
             reply = .error("bad request: \(error)")
         }
         answerAdmin(fd, reply)
+    }
+
+    /// Hands a token operation to the authority thread; the connection waits, off the poll
+    /// set, for `authorityAnswered()`. Returns the reply to send now when it cannot be
+    /// queued, nil when it was.
+    private func submitTokenOperation(_ request: AdminRequest, fd: Int32) -> AdminReply? {
+        guard let service = authorityService, let client = adminClients[fd] else {
+            return .error("the server's authority is not running")
+        }
+        let job = nextAdminJob
+        nextAdminJob &+= 1
+        guard service.submit(AuthorityService.AdminJob(client: job, request: request)) else {
+            return .error("the server is busy; try again")
+        }
+        logger.info("admin token operation", metadata: ["operation": "\(Self.operationName(request))"])
+        client.deadline = now() + Limits.adminTokenOperationSeconds
+        adminClients[fd] = nil  // the record (and its descriptor) moves, it is not closed
+        adminAwaiting[job] = client
+        return nil
+    }
+
+    /// A token operation's reply arrived from the authority thread.
+    func adminOperationAnswered(_ answer: AuthorityService.AdminAnswer) {
+        guard let client = adminAwaiting.removeValue(forKey: answer.client) else { return }
+        let fd = client.fd
+        adminClients[fd] = client
+        answerAdmin(fd, answer.reply)
+    }
+
+    static func operationName(_ request: AdminRequest) -> String {
+        switch request {
+        case .tokenCreate: "token create"
+        case .tokenList: "token list"
+        case .tokenRevoke: "token revoke"
+        case .tokenRotate: "token rotate"
+        case .tokenUpdate: "token update"
+        case .status: "status"
+        case .reload: "reload"
+        case .sessions: "sessions list"
+        case .endSession: "sessions end"
+        }
     }
 
     /// Writes the reply without blocking (a reply that does not fit the socket buffer of a
@@ -91,17 +138,29 @@ extension Supervisor {
             logger.warning("an admin connection sent no complete request in time; closed")
             adminClients[fd] = nil
         }
+        for (job, client) in adminAwaiting where client.deadline <= time {
+            logger.warning("a token operation was not answered in time; its admin connection was closed")
+            adminAwaiting[job] = nil
+        }
     }
 
     func statusReport() -> StatusReport {
         var draining = false
         if case .draining = pool.lifecycle { draining = true }
-        let workers = pool.slots.values.sorted { $0.id < $1.id }.map {
-            WorkerReport(slot: $0.id, pid: $0.pid, state: $0.stateName, served: UInt64($0.served), generation: $0.generation)
+        // The request id and token name come from the ledger, for busy workers only: an
+        // idle worker's last request is over.
+        let workers = pool.slots.values.sorted { $0.id < $1.id }.map { slot in
+            let busy: Bool
+            if case .busy = slot.state { busy = true } else { busy = false }
+            return WorkerReport(
+                slot: slot.id, pid: slot.pid, state: slot.stateName, served: UInt64(slot.served), generation: slot.generation,
+                requestID: busy ? ledger.requestID(slot: slot.id) : nil,
+                tokenName: busy ? ledger.activeTokenName(slot: slot.id) : nil)
         }
         return StatusReport(
             supervisorPID: getpid(), listening: listenDescription, draining: draining,
             queued: UInt32(pool.queue.count), workers: workers, keepAliveIdle: UInt32(pool.keepAliveCount),
-            generation: pool.generation, refused: pool.counters.refusedTotal, respawnHalted: pool.respawnHaltReason)
+            generation: pool.generation, refused: pool.counters.refusedTotal, respawnHalted: pool.respawnHaltReason,
+            uptimeSeconds: UInt64(max(0, now() - startedAt)), served: pool.counters.handOffs)
     }
 }

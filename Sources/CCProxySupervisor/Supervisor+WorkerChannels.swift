@@ -107,8 +107,9 @@ extension Supervisor {
             children[pid]?.greeted = true
             send(.welcome(protocolVersion: ProtocolVersion.current, slot: slot), toPID: pid)
             perform(pool.workerReady(slot: slot, now: now()))
-        case .authorize(let correlation, let bearer, let scope):
-            requestAuthorization(correlation: correlation, bearer: bearer, scope: scope, pid: pid, slot: slot)
+        case .authorize(let correlation, let bearer, let scope, let requestID):
+            requestAuthorization(
+                correlation: correlation, bearer: bearer, scope: scope, requestID: requestID, pid: pid, slot: slot)
         case .turnFinished(let tokenID, let input, let output):
             do {
                 // Billed by the grant, not by the id the worker names.
@@ -140,7 +141,9 @@ extension Supervisor {
     /// Queues an authorization for the authority thread; the answer comes back through
     /// `authorityAnswered()`. Refused at once (401) for an oversized bearer, 503 retryable
     /// when the queue is full. Asking without a connection is a violation.
-    private func requestAuthorization(correlation: UInt32, bearer: String, scope: String, pid: Int32, slot: UInt32) {
+    private func requestAuthorization(
+        correlation: UInt32, bearer: String, scope: String, requestID: String, pid: Int32, slot: UInt32
+    ) {
         let connection: ConnectionGrant
         do {
             connection = try ledger.authorizationRequested(slot: slot)
@@ -156,7 +159,7 @@ extension Supervisor {
         }
         let request = AuthorityService.Request(
             slot: slot, pid: pid, connectionID: connection.id, correlation: correlation, bearer: bearer, scope: scope,
-            source: connection.source)
+            source: connection.source, requestID: String(decoding: requestID.utf8.prefix(Limits.maxRequestIDBytes), as: UTF8.self))
         guard authorityService?.submit(request) == true else {
             logger.warning("authority queue full: authorization answered 503", metadata: ["slot": "\(slot)"])
             send(Self.refusal(correlation: correlation, AuthRefusalText.busy), toPID: pid)
@@ -169,6 +172,7 @@ extension Supervisor {
     /// the token is at its concurrent-turn cap).
     func authorityAnswered() {
         guard let service = authorityService else { return }
+        defer { for answer in service.takeAdminAnswers() { adminOperationAnswered(answer) } }
         for answer in service.takeAnswers() {
             let request = answer.request
             guard let child = children[request.pid], case .poolWorker(request.slot, _) = child.assignment else { continue }
@@ -178,7 +182,9 @@ extension Supervisor {
             case .success(let granted):
                 let entry = TokenLedgerGrant(
                     tokenID: granted.grant.tokenID, name: granted.grant.name, maxConcurrent: granted.maxConcurrent)
-                switch ledger.authorized(slot: request.slot, connectionID: request.connectionID, grant: entry) {
+                switch ledger.authorized(
+                    slot: request.slot, connectionID: request.connectionID, grant: entry, requestID: request.requestID)
+                {
                 case .admitted:
                     grantsBySlot[request.slot] = granted.grant
                     send(.authorized(correlation: request.correlation, grant: granted.grant), toPID: request.pid)

@@ -31,6 +31,9 @@ public final class Supervisor {
     var adminFD: Int32 = -1
     /// Admin connections waiting for their request frame, by descriptor.
     var adminClients: [Int32: PendingAdminClient] = [:]
+    /// Admin connections whose token operation runs on the authority thread, by job id.
+    var adminAwaiting: [UInt64: PendingAdminClient] = [:]
+    var nextAdminJob: UInt64 = 1
     private var signals: SignalPipe?
     /// Sealed settings snapshots by configuration generation (workers of a generation still
     /// alive keep theirs; older ones are closed when no worker of theirs is left).
@@ -54,6 +57,8 @@ public final class Supervisor {
     /// leased to this grant's owner only). Cleared when the slot's connection ends.
     var grantsBySlot: [UInt32: TokenGrant] = [:]
     private var exitCode: Int32?
+    /// When the supervisor was created (monotonic seconds), for the uptime in status.
+    let startedAt = MonotonicClock.seconds()
 
     public init(
         configuration: SupervisorConfiguration, authority: any WorkerRequestAuthority, sessions: SessionRegistry? = nil,
@@ -129,6 +134,7 @@ public final class Supervisor {
         closeDescriptor(listenerFD)
         closeDescriptor(adminFD)
         adminClients.removeAll()
+        adminAwaiting.removeAll()
         for fd in settingsSnapshots.values { closeDescriptor(fd) }
         _ = unlink(AdminSocket.path(stateDirectory: configuration.stateDirectory))
         for child in children.all { child.channel?.close() }

@@ -49,6 +49,24 @@ public struct WireReader: Sendable {
     }
 
     public mutating func i32() throws(WireError) -> Int32 { Int32(bitPattern: try u32()) }
+    public mutating func i64() throws(WireError) -> Int64 { Int64(bitPattern: try u64()) }
+
+    public mutating func optionalI64(_ field: String) throws(WireError) -> Int64? {
+        switch try u8() {
+        case 0: return nil
+        case 1: return try i64()
+        default: throw .malformed(field: field)
+        }
+    }
+
+    public mutating func optionalBool(_ field: String) throws(WireError) -> Bool? {
+        switch try u8() {
+        case 0: return nil
+        case 1: return false
+        case 2: return true
+        default: throw .malformed(field: field)
+        }
+    }
 
     public mutating func string(_ field: String) throws(WireError) -> String {
         let count = Int(try u32())

@@ -17,6 +17,18 @@ public struct WireWriter: Sendable {
         for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8((v >> UInt64(shift)) & 0xff)) }
     }
     public mutating func i32(_ v: Int32) { u32(UInt32(bitPattern: v)) }
+    public mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
+    /// An optional integer: a presence byte, then the integer.
+    public mutating func optionalI64(_ v: Int64?) {
+        if let v {
+            u8(1)
+            i64(v)
+        } else {
+            u8(0)
+        }
+    }
+    /// An optional flag: 0 absent, 1 false, 2 true.
+    public mutating func optionalBool(_ v: Bool?) { u8(v.map { $0 ? 2 : 1 } ?? 0) }
     /// A string: u32 byte count, then UTF-8.
     public mutating func string(_ s: String) {
         let utf8 = Array(s.utf8)

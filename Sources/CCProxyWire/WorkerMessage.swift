@@ -7,8 +7,10 @@ public enum WorkerMessage: Sendable, Equatable {
     /// as. The supervisor answers `welcome` or kills the child.
     case hello(protocolVersion: UInt16, pid: Int32, role: ChildRole)
     /// May this bearer use this scope? Answered by `authorized` or `refused` with the same
-    /// correlation number. The bearer is at most `Limits.maxBearerBytes`.
-    case authorize(correlation: UInt32, bearer: String, scope: String)
+    /// correlation number. The bearer is at most `Limits.maxBearerBytes`. `requestID` is the
+    /// request's id (`X-Request-Id`), shown by `ccproxyctl status` only: the supervisor
+    /// trusts it for nothing and shortens it to `Limits.maxRequestIDBytes`.
+    case authorize(correlation: UInt32, bearer: String, scope: String, requestID: String)
     /// A turn ended; its token usage is added to the token's daily total. No answer.
     case turnFinished(tokenID: String, inputTokens: UInt64, outputTokens: UInt64)
     /// The handed-off connection is finished and closed; the worker is idle again. No answer.
@@ -72,10 +74,11 @@ public enum WorkerMessage: Sendable, Equatable {
             w.u16(version)
             w.i32(pid)
             w.u8(role.rawValue)
-        case .authorize(let correlation, let bearer, let scope):
+        case .authorize(let correlation, let bearer, let scope, let requestID):
             w.u32(correlation)
             w.string(bearer)
             w.string(scope)
+            w.string(requestID)
         case .turnFinished(let tokenID, let input, let output):
             w.string(tokenID)
             w.u64(input)
@@ -109,7 +112,9 @@ public enum WorkerMessage: Sendable, Equatable {
             guard let role = ChildRole(rawValue: try r.u8()) else { throw .malformed(field: "role") }
             message = .hello(protocolVersion: version, pid: pid, role: role)
         case 2:
-            message = .authorize(correlation: try r.u32(), bearer: try r.string("bearer"), scope: try r.string("scope"))
+            message = .authorize(
+                correlation: try r.u32(), bearer: try r.string("bearer"), scope: try r.string("scope"),
+                requestID: try r.string("requestID"))
         case 4:
             message = .turnFinished(tokenID: try r.string("tokenID"), inputTokens: try r.u64(), outputTokens: try r.u64())
         case 6: message = .connectionDone

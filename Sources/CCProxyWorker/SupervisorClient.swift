@@ -75,11 +75,12 @@ public final class SupervisorClient: Sendable {
         }
     }
 
-    /// Asks whether `bearer` may use `scope`.
+    /// Asks whether `bearer` may use `scope`, for the request `requestID` (which
+    /// `ccproxyctl status` shows while the request is in progress).
     /// - Returns: the grant, or the error the client must see (with the token's limits when
     ///   the bearer was authenticated).
-    public func authorize(bearer: String, scope: String) async throws -> Result<TokenGrant, SupervisorRefusal> {
-        let answer = try await request { .authorize(correlation: $0, bearer: bearer, scope: scope) }
+    public func authorize(bearer: String, scope: String, requestID: String) async throws -> Result<TokenGrant, SupervisorRefusal> {
+        let answer = try await request { .authorize(correlation: $0, bearer: bearer, scope: scope, requestID: requestID) }
         switch answer {
         case .authorized(_, let grant):
             RequestRecord.current?.noteToken(name: grant.name)

@@ -1,6 +1,5 @@
 import ArgumentParser
-import CCProxyAuth
-import CCProxyStore
+import CCProxyAdminClient
 
 /// `ccproxy token list`: every token, newest first, as a table.
 struct TokenListCommand: ParsableCommand {
@@ -8,11 +7,10 @@ struct TokenListCommand: ParsableCommand {
         commandName: "list",
         abstract: "List tokens, newest first (bearers are never shown).")
 
+    @OptionGroup var output: TokenOutputOptions
     @OptionGroup var store: TokenStoreOptions
 
     func run() throws {
-        let authority = try store.openAuthority()
-        let records = try TokenCommandError.wrapping { () throws(TokenAuthorityError) in try authority.list() }
-        print(TokenFormat.table(records), terminator: "")
+        try store.run(.tokenList, output: output)
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CCProxyAuth
+import CCProxyAdminClient
 
 /// `ccproxy token revoke`: delete a token; its bearer is refused from the next request on.
 struct TokenRevokeCommand: ParsableCommand {
@@ -10,13 +10,10 @@ struct TokenRevokeCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The token's id, or its name if no other token has it.", valueName: "id-or-name"))
     var idOrName: String
 
+    @OptionGroup var output: TokenOutputOptions
     @OptionGroup var store: TokenStoreOptions
 
     func run() throws {
-        let authority = try store.openAuthority()
-        let record = try TokenCommandError.wrapping { () throws(TokenAuthorityError) in
-            try authority.revoke(idOrName: idOrName)
-        }
-        print("Revoked token \(record.name) (\(record.id)).")
+        try store.run(.tokenRevoke(idOrName: idOrName), output: output)
     }
 }

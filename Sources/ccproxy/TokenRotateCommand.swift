@@ -1,5 +1,5 @@
 import ArgumentParser
-import CCProxyAuth
+import CCProxyAdminClient
 
 /// `ccproxy token rotate`: replace a token's bearer, keeping everything else.
 struct TokenRotateCommand: ParsableCommand {
@@ -11,15 +11,10 @@ struct TokenRotateCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The token's id, or its name if no other token has it.", valueName: "id-or-name"))
     var idOrName: String
 
+    @OptionGroup var output: TokenOutputOptions
     @OptionGroup var store: TokenStoreOptions
 
     func run() throws {
-        let authority = try store.openAuthority()
-        let (record, bearer) = try TokenCommandError.wrapping { () throws(TokenAuthorityError) in
-            try authority.rotate(idOrName: idOrName)
-        }
-        print("Rotated token \(record.name) (\(record.id)).")
-        print("New bearer (will not be shown again):")
-        print(bearer)
+        try store.run(.tokenRotate(idOrName: idOrName), output: output)
     }
 }

@@ -1,6 +1,7 @@
 // ccproxyctl: inspect a running ccproxy supervisor through its admin socket.
 
 import ArgumentParser
+import CCProxyAdminClient
 import CCProxyCore
 import CCProxyPosix
 import CCProxyWire
@@ -10,16 +11,16 @@ import Foundation
 struct CCProxyCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ccproxyctl",
-        abstract: "Inspect a running ccproxy server.",
+        abstract: "Inspect a running ccproxy server and manage its tokens.",
         discussion: """
-            Talks to the supervisor over its admin socket, a Unix socket (mode 0600) at \
+            Manages tokens and inspects the server. Talks to the supervisor over its admin socket, a Unix socket (mode 0600) at \
             <state_dir>/ccproxy.sock; only the user running the server (or root) may connect.
 
             Exit status: 0 on success; 1 when the server cannot be reached or answers with \
             an error; 64 on a command-line error. Shell completions: \
             `ccproxyctl --generate-completion-script bash|zsh|fish`.
             """,
-        subcommands: [Status.self, Reload.self, Sessions.self])
+        subcommands: [Status.self, Reload.self, Token.self, Sessions.self])
 }
 
 /// Where to find the admin socket.
@@ -36,7 +37,13 @@ struct SocketOptions: ParsableArguments {
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show the worker pool: each worker's slot, pid, state and connections served.")
+        abstract: "Show the worker pool: each worker's state, and the request and token a busy one serves.",
+        discussion: """
+            Also the supervisor's uptime and counts since start: connections handed to \
+            workers (served), answered 503 by the supervisor (refused), waiting for a worker \
+            (queued) and idle keep-alive connections held. A busy worker's REQUEST is the \
+            request id (X-Request-Id) and TOKEN the token name of the request it serves.
+            """)
 
     @OptionGroup var options: SocketOptions
 
@@ -56,7 +63,7 @@ struct Status: ParsableCommand {
             FileHandle.standardError.write(Data("ccproxyctl: \(message)\n".utf8))
             throw ExitCode(1)
         case .status(let report):
-            print(json ? StatusFormatter.json(report) : StatusFormatter.table(report))
+            print(json ? try StatusFormatter.json(report) : StatusFormatter.table(report))
         default:
             FileHandle.standardError.write(Data("ccproxyctl: unexpected reply to status\n".utf8))
             throw ExitCode(1)
@@ -100,52 +107,5 @@ struct Reload: ParsableCommand {
             FileHandle.standardError.write(Data("ccproxyctl: unexpected reply to reload\n".utf8))
             throw ExitCode(1)
         }
-    }
-}
-
-/// One request, one reply, over the admin socket.
-enum AdminClient {
-    static func request(_ request: AdminRequest, socketPath: String) throws -> AdminReply {
-        let fd = try UnixStreamSocket.connect(path: socketPath)
-        defer { closeDescriptor(fd) }
-        try writeAll(fd, request.encode())
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let prefix = try readExactly(fd, 4)
-        let total = try Frame.announcedLength(prefix: prefix, maxBytes: Limits.maxAdminFrameBytes)
-        let frame = prefix + (try readExactly(fd, total - 4))
-        return try AdminReply.decode(frame, maxBytes: Limits.maxAdminFrameBytes)
-    }
-}
-
-/// Renders a status report.
-enum StatusFormatter {
-    static func json(_ report: StatusReport) -> String {
-        let workers = report.workers.map {
-            #"{"slot":\#($0.slot),"pid":\#($0.pid),"state":\#(JSONString.quote($0.state)),"served":\#($0.served),"generation":\#($0.generation)}"#
-        }
-        let idle = report.workers.filter { $0.state == "idle" }.count
-        let busy = report.workers.filter { $0.state == "busy" }.count
-        return #"{"supervisor_pid":\#(report.supervisorPID),"listening":\#(JSONString.quote(report.listening)),"draining":\#(report.draining),"queued":\#(report.queued),"idle":\#(idle),"busy":\#(busy),"keepalive_idle":\#(report.keepAliveIdle),"generation":\#(report.generation),"refused":\#(report.refused),"respawn_halted":\#(report.respawnHalted.map(JSONString.quote) ?? "null"),"workers":[\#(workers.joined(separator: ","))]}"#
-    }
-
-    static func table(_ report: StatusReport) -> String {
-        let idle = report.workers.filter { $0.state == "idle" }.count
-        let busy = report.workers.filter { $0.state == "busy" }.count
-        var lines = [
-            "supervisor pid \(report.supervisorPID), listening on \(report.listening)\(report.draining ? ", draining" : "")",
-            "workers: \(report.workers.count) (\(idle) idle, \(busy) busy), queued connections: \(report.queued), idle keep-alive connections: \(report.keepAliveIdle)",
-            "configuration generation \(report.generation), refused (503) since start: \(report.refused)"
-                + (report.respawnHalted.map { ", RESPAWNING HALTED: \($0)" } ?? ""),
-            "",
-            "SLOT  PID       STATE     SERVED",
-        ]
-        for worker in report.workers {
-            lines.append(
-                String(worker.slot).padding(toLength: 6, withPad: " ", startingAt: 0)
-                    + String(worker.pid).padding(toLength: 10, withPad: " ", startingAt: 0)
-                    + worker.state.padding(toLength: 10, withPad: " ", startingAt: 0) + String(worker.served))
-        }
-        return lines.joined(separator: "\n")
     }
 }

@@ -1,6 +1,7 @@
 // ccproxyctl sessions: the running server's persistent sessions.
 
 import ArgumentParser
+import CCProxyAdminClient
 import CCProxyWire
 import Foundation
 

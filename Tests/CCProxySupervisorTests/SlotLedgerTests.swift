@@ -36,6 +36,25 @@ import Testing
         #expect(throws: SlotLedger.Violation.self) { try ledger.turnFinished(slot: 1, tokenID: "a1") }
     }
 
+    @Test func theRequestIDOfTheAdmittedRequestIsReportedUntilTheConnectionEnds() {
+        var ledger = ledgerServing([1, 2])
+        #expect(ledger.requestID(slot: 1) == nil)
+        #expect(ledger.authorized(slot: 1, connectionID: 10, grant: Self.alice, requestID: "req-1") == .admitted)
+        #expect(ledger.requestID(slot: 1) == "req-1")
+        #expect(ledger.activeTokenName(slot: 1) == "alice")
+        #expect(ledger.requestID(slot: 2) == nil)
+        // A refused request (over the cap) does not report the previous request's id.
+        #expect(ledger.authorized(slot: 2, connectionID: 20, grant: Self.capped, requestID: "req-2") == .admitted)
+        #expect(ledger.authorized(slot: 1, connectionID: 10, grant: Self.capped, requestID: "req-3") == .overConcurrency(limit: 1))
+        #expect(ledger.requestID(slot: 1) == nil)
+        #expect(ledger.activeTokenName(slot: 1) == nil)
+        // A stale answer changes nothing.
+        #expect(ledger.authorized(slot: 2, connectionID: 99, grant: Self.alice, requestID: "req-4") == .stale)
+        #expect(ledger.requestID(slot: 2) == "req-2")
+        _ = ledger.connectionReleased(slot: 2)
+        #expect(ledger.requestID(slot: 2) == nil)
+    }
+
     @Test func anAnswerForAConnectionThatMovedOnIsStale() {
         var ledger = ledgerServing([1])
         _ = ledger.connectionReleased(slot: 1)

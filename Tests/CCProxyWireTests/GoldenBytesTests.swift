@@ -39,15 +39,18 @@ struct GoldenBytesTests {
                     == .handBack(connectionID: 0x0102_0304_0506_0708, reason: .incompleteHead, pendingBytes: 17)
             }),
         Golden(
-            name: "worker authorize(7, \"ab\", \"c\")",
+            name: "worker authorize(7, \"ab\", \"c\", \"r\")",
             bytes: [
-                0x00, 0x00, 0x00, 0x11, 0x00, 0x02,
+                0x00, 0x00, 0x00, 0x16, 0x00, 0x02,
                 0x00, 0x00, 0x00, 0x07,
                 0x00, 0x00, 0x00, 0x02, 0x61, 0x62,
                 0x00, 0x00, 0x00, 0x01, 0x63,
+                0x00, 0x00, 0x00, 0x01, 0x72,  // request id "r"
             ],
-            encode: { WorkerMessage.authorize(correlation: 7, bearer: "ab", scope: "c").encode() },
-            decodesBack: { (try? WorkerMessage.decode($0, maxBytes: 64)) == .authorize(correlation: 7, bearer: "ab", scope: "c") }),
+            encode: { WorkerMessage.authorize(correlation: 7, bearer: "ab", scope: "c", requestID: "r").encode() },
+            decodesBack: {
+                (try? WorkerMessage.decode($0, maxBytes: 64)) == .authorize(correlation: 7, bearer: "ab", scope: "c", requestID: "r")
+            }),
         Golden(
             name: "worker turnFinished(\"t\", 1, 0x0102030405060708)",
             bytes: [
@@ -191,7 +194,7 @@ struct GoldenBytesTests {
         Golden(
             name: "admin reply status with one worker",
             bytes: [
-                0x00, 0x00, 0x00, 0x46, 0x00, 0x01,
+                0x00, 0x00, 0x00, 0x5D, 0x00, 0x01,
                 0x00, 0x00, 0x00, 0x64,  // supervisor pid 100
                 0x00, 0x00, 0x00, 0x01, 0x6C,  // listening "l"
                 0x01,  // draining
@@ -202,22 +205,71 @@ struct GoldenBytesTests {
                 0x00, 0x00, 0x00, 0x04, 0x69, 0x64, 0x6C, 0x65,  // "idle"
                 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05,  // served 5
                 0x00, 0x00, 0x00, 0x02,  // generation 2
+                0x01, 0x00, 0x00, 0x00, 0x01, 0x71,  // request id "q"
+                0x00,  // no token name
                 0x00, 0x00, 0x00, 0x07,  // 7 idle keep-alive connections
                 0x00, 0x00, 0x00, 0x02,  // generation 2
                 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09,  // refused 9
                 0x01, 0x00, 0x00, 0x00, 0x01, 0x68,  // respawn halted "h"
+                0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00,  // uptime 256 s
+                0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0B,  // served 11
             ],
             encode: { AdminReply.status(GoldenBytesTests.report).encode() },
             decodesBack: { (try? AdminReply.decode($0, maxBytes: 128)) == .status(GoldenBytesTests.report) }),
+        Golden(
+            name: "admin request tokenRevoke(\"ab\")",
+            bytes: [0x00, 0x00, 0x00, 0x08, 0x00, 0x08, 0x00, 0x00, 0x00, 0x02, 0x61, 0x62],
+            encode: { AdminRequest.tokenRevoke(idOrName: "ab").encode() },
+            decodesBack: { (try? AdminRequest.decode($0, maxBytes: 64)) == .tokenRevoke(idOrName: "ab") }),
+        Golden(
+            name: "admin request tokenUpdate(\"t\", rpm 1, verbosity cleared, capture on, principal \"p\")",
+            bytes: [
+                0x00, 0x00, 0x00, 0x1B, 0x00, 0x0C,
+                0x00, 0x00, 0x00, 0x01, 0x74,  // id or name "t"
+                0x00,  // scopes kept
+                0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,  // rpm 1
+                0x00,  // tpd kept
+                0x00,  // max concurrent kept
+                0x01,  // verbosity cleared
+                0x02,  // capture on
+                0x02, 0x00, 0x00, 0x00, 0x01, 0x70,  // principal set to "p"
+            ],
+            encode: { AdminRequest.tokenUpdate(GoldenBytesTests.update).encode() },
+            decodesBack: { (try? AdminRequest.decode($0, maxBytes: 64)) == .tokenUpdate(GoldenBytesTests.update) }),
+        Golden(
+            name: "admin reply tokenRotated(report, \"b\")",
+            bytes: [
+                0x00, 0x00, 0x00, 0x42, 0x00, 0x0D,
+                0x00, 0x00, 0x00, 0x01, 0x69,  // id "i"
+                0x00, 0x00, 0x00, 0x01, 0x6E,  // name "n"
+                0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x04, 0x63, 0x68, 0x61, 0x74,  // scopes ["chat"]
+                0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,  // rpm 2
+                0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // tpd 0
+                0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,  // max concurrent -1
+                0x01,  // capture on
+                0x00,  // no verbosity
+                0x00,  // no principal
+                0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,  // created at 16
+                0x00,  // no expiry
+                0x00,  // never used
+                0x00, 0x00, 0x00, 0x01, 0x62,  // bearer "b"
+            ],
+            encode: { AdminReply.tokenRotated(GoldenBytesTests.token, bearer: "b").encode() },
+            decodesBack: { (try? AdminReply.decode($0, maxBytes: 128)) == .tokenRotated(GoldenBytesTests.token, bearer: "b") }),
     ]
+
+    static let update = TokenUpdateRequest(idOrName: "t", rpm: 1, defaultVerbosity: .clear, debugCapture: true, principal: .set("p"))
+    static let token = TokenReport(
+        id: "i", name: "n", scopes: ["chat"], rpm: 2, tpd: 0, maxConcurrent: -1, debugCapture: true, defaultVerbosity: nil,
+        principal: nil, createdAt: 16, expiresAt: nil, lastUsedAt: nil)
 
     static let limits = RateLimitFigures(
         requestsLimit: 2, requestsRemaining: 0, tokensLimit: RateLimitFigures.unlimited, tokensRemaining: RateLimitFigures.unlimited)
     static let grant = TokenGrant(tokenID: "i", name: "n", scopes: ["a", "b"], principal: "p", debugCapture: true, defaultVerbosity: nil)
     static let report = StatusReport(
         supervisorPID: 100, listening: "l", draining: true, queued: 3,
-        workers: [WorkerReport(slot: 0, pid: -1, state: "idle", served: 5, generation: 2)], keepAliveIdle: 7, generation: 2,
-        refused: 9, respawnHalted: "h")
+        workers: [WorkerReport(slot: 0, pid: -1, state: "idle", served: 5, generation: 2, requestID: "q")], keepAliveIdle: 7,
+        generation: 2, refused: 9, respawnHalted: "h", uptimeSeconds: 256, served: 11)
 
     @Test(arguments: goldens)
     func encodesToGoldenBytes(_ golden: Golden) {

@@ -127,8 +127,9 @@ struct MalformedInputTests {
         let u16: [UInt8] = [0, 1]
         let u64: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 1]
         let cases: [(Decoder, UInt16, [UInt8], String)] = [
-            (.worker, 2, u32 + b + s("chat"), "bearer"),
-            (.worker, 2, u32 + s("tok") + b, "scope"),
+            (.worker, 2, u32 + b + s("chat") + s("r"), "bearer"),
+            (.worker, 2, u32 + s("tok") + b + s("r"), "scope"),
+            (.worker, 2, u32 + s("tok") + s("chat") + b, "requestID"),
             (.worker, 4, b + u64 + u64, "tokenID"),
             (.supervisor, 3, u32 + b + s("n") + [0, 0, 0, 0] + [0, 0, 0], "tokenID"),
             (.supervisor, 3, u32 + s("i") + b + [0, 0, 0, 0] + [0, 0, 0], "name"),
@@ -139,8 +140,10 @@ struct MalformedInputTests {
             (.supervisor, 5, u32 + u16 + s("t") + [1] + b + s("m"), "code"),
             (.supervisor, 5, u32 + u16 + s("t") + [0] + b, "message"),
             (.adminReply, 1, u32 + b + [0] + u32 + [0, 0, 0, 0], "listening"),
-            (.adminReply, 1, u32 + s("l") + [0] + u32 + [0, 0, 0, 1] + u32 + u32 + b + u64 + u32 + u32 + u32 + u64 + [0], "state"),
-            (.adminReply, 1, u32 + s("l") + [0] + u32 + [0, 0, 0, 0] + u32 + u32 + u64 + [1] + b, "respawnHalted"),
+            (.adminReply, 1, u32 + s("l") + [0] + u32 + [0, 0, 0, 1] + u32 + u32 + b + u64 + u32 + [0, 0] + u32 + u32 + u64 + [0] + u64 + u64, "state"),
+            (.adminReply, 1, u32 + s("l") + [0] + u32 + [0, 0, 0, 1] + u32 + u32 + s("busy") + u64 + u32 + [1] + b + [0] + u32 + u32 + u64 + [0] + u64 + u64, "requestID"),
+            (.adminReply, 1, u32 + s("l") + [0] + u32 + [0, 0, 0, 1] + u32 + u32 + s("busy") + u64 + u32 + [0, 1] + b + u32 + u32 + u64 + [0] + u64 + u64, "tokenName"),
+            (.adminReply, 1, u32 + s("l") + [0] + u32 + [0, 0, 0, 0] + u32 + u32 + u64 + [1] + b + u64 + u64, "respawnHalted"),
             (.adminReply, 3, b, "message"),
             (.adminReply, 5, [1] + u32 + [0, 0, 0, 1] + b, "problems"),
         ]
@@ -157,13 +160,14 @@ struct MalformedInputTests {
         let u16: [UInt8] = [0, 1]
         let u64: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 1]
         let cases: [(Decoder, UInt16, [UInt8])] = [
-            (.worker, 2, u32 + s("x") + s("chat")),
+            (.worker, 2, u32 + s("x") + s("chat") + s("r")),
             (.worker, 4, s("x") + u64 + u64),
             (.supervisor, 3, u32 + s("i") + s("n") + [0, 0, 0, 1] + s("x") + [1] + s("p") + [0, 1] + s("v") + u64 + u64 + u64 + u64),
             (.supervisor, 5, u32 + u16 + s("t") + [1] + s("c") + s("m") + u32 + [0]),
             (.supervisor, 5, u32 + u16 + s("t") + [1] + s("c") + s("m") + u32 + [1] + u64 + u64 + u64 + u64),
-            (.adminReply, 1, u32 + s("l") + [0] + u32 + [0, 0, 0, 1] + u32 + u32 + s("x") + u64 + u32 + u32 + u32 + u64 + [0]),
-            (.adminReply, 1, u32 + s("l") + [0] + u32 + [0, 0, 0, 0] + u32 + u32 + u64 + [1] + s("h")),
+            (.adminReply, 1, u32 + s("l") + [0] + u32 + [0, 0, 0, 1] + u32 + u32 + s("x") + u64 + u32 + [0, 0] + u32 + u32 + u64 + [0] + u64 + u64),
+            (.adminReply, 1, u32 + s("l") + [0] + u32 + [0, 0, 0, 1] + u32 + u32 + s("x") + u64 + u32 + [1] + s("r") + [1] + s("t") + u32 + u32 + u64 + [0] + u64 + u64),
+            (.adminReply, 1, u32 + s("l") + [0] + u32 + [0, 0, 0, 0] + u32 + u32 + u64 + [1] + s("h") + u64 + u64),
             (.adminReply, 3, s("x")),
             (.adminReply, 5, [1] + u32 + [0, 0, 0, 1] + s("x")),
         ]
@@ -182,6 +186,24 @@ struct MalformedInputTests {
         #expect(Decoder.adminReply.decode(rawFrame(code: 1, status)).error == .malformed(field: "draining"))
     }
 
+    @Test("Setting changes other than keep, clear and set throw .malformed", arguments: [3, 0x7F, 0xFF] as [UInt8])
+    func badSettingChange(_ value: UInt8) {
+        let s = Self.goodString
+        let head = s("t") + [0, 0, 0, 0]  // id or name, then scopes rpm tpd max-concurrent kept
+        #expect(Decoder.adminRequest.decode(rawFrame(code: 12, head + [value, 0, 0])).error == .malformed(field: "defaultVerbosity"))
+        #expect(Decoder.adminRequest.decode(rawFrame(code: 12, head + [0, 0, value])).error == .malformed(field: "principal"))
+        #expect(Decoder.adminRequest.decode(rawFrame(code: 12, head + [0, value, 0])).error == .malformed(field: "debugCapture"))
+        #expect(Decoder.adminRequest.decode(rawFrame(code: 12, s("t") + [0, value] + [0, 0, 0, 0, 0])).error == .malformed(field: "rpm"))
+    }
+
+    @Test("A token list count beyond the frame throws .truncated without allocating", arguments: hugeCounts)
+    func hugeTokenCounts(_ count: UInt32) {
+        var w = WireWriter()
+        w.u32(count)
+        // 49 bytes follow: less than one report's minimum (50).
+        #expect(Decoder.adminReply.decode(rawFrame(code: 9, w.bytes + [UInt8](repeating: 0, count: 49))).error == .truncated)
+    }
+
     @Test("Optional-presence bytes other than 0 and 1 throw .malformed", arguments: [2, 0xFF] as [UInt8])
     func badPresence(_ value: UInt8) {
         let s = Self.goodString
@@ -191,6 +213,15 @@ struct MalformedInputTests {
         #expect(Decoder.supervisor.decode(rawFrame(code: 3, principal)).error == .malformed(field: "principal"))
         let verbosity = [0, 0, 0, 1] + s("i") + s("n") + [0, 0, 0, 0] + [0, 0] + [value]
         #expect(Decoder.supervisor.decode(rawFrame(code: 3, verbosity)).error == .malformed(field: "defaultVerbosity"))
+        // A status worker: slot, pid, state, served, generation, then the request id's presence.
+        let worker: [UInt8] = [0, 0, 0, 0] + [0, 0, 0, 1] + s("busy") + [UInt8](repeating: 0, count: 8) + [0, 0, 0, 1]
+        let status = [0, 0, 0, 1] + s("l") + [0] + [0, 0, 0, 0] + [0, 0, 0, 1] + worker
+        #expect(
+            Decoder.adminReply.decode(rawFrame(code: 1, status + [value] + s("r") + [0] + [UInt8](repeating: 0, count: 40))).error
+                == .malformed(field: "requestID"))
+        #expect(
+            Decoder.adminReply.decode(rawFrame(code: 1, status + [0] + [value] + s("t") + [UInt8](repeating: 0, count: 40))).error
+                == .malformed(field: "tokenName"))
     }
 
     // MARK: Hostile counts

@@ -50,8 +50,8 @@ struct RoundTripTests {
         #expect(Set(worker) == [0, 2, 4, 6, 8, 10, 12, 20, 22])
         let supervisor = Samples.supervisorMessages.map(\.code)
         #expect(Set(supervisor) == [1, 3, 5, 7, 9, 17])
-        #expect(Set(Samples.adminReplies.map(\.code)) == [1, 3, 5, 31, 33])
-        #expect(Set(Samples.adminRequests.map(\.code)) == [0, 2, 30, 32])
+        #expect(Set(Samples.adminReplies.map(\.code)) == [1, 3, 5, 7, 9, 11, 13, 15, 31, 33])
+        #expect(Set(Samples.adminRequests.map(\.code)) == [0, 2, 4, 6, 8, 10, 12, 30, 32])
         #expect(AdminRequest.status.code == 0)
         #expect(AdminRequest.reload.code == 2)
     }
@@ -80,7 +80,7 @@ struct RoundTripTests {
 
     @Test("A frame exactly at maxBytes decodes")
     func exactlyAtLimit() throws {
-        let message = WorkerMessage.authorize(correlation: 1, bearer: String(repeating: "b", count: 200), scope: "chat")
+        let message = WorkerMessage.authorize(correlation: 1, bearer: String(repeating: "b", count: 200), scope: "chat", requestID: "r")
         let frame = message.encode()
         #expect(try WorkerMessage.decode(frame, maxBytes: frame.count) == message)
     }

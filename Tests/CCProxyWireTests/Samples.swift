@@ -19,9 +19,9 @@ enum Samples {
         .hello(protocolVersion: .max, pid: .max, role: .fuseHelper),
         .hello(protocolVersion: 7, pid: .min, role: .poolWorker),
         .hello(protocolVersion: 1, pid: -1, role: .poolWorker),
-        .authorize(correlation: 0, bearer: "", scope: ""),
-        .authorize(correlation: .max, bearer: "sk-" + String(repeating: "a", count: 253), scope: "chat"),
-        .authorize(correlation: 42, bearer: "Bearer\u{0}with-nul", scope: "mödels"),
+        .authorize(correlation: 0, bearer: "", scope: "", requestID: ""),
+        .authorize(correlation: .max, bearer: "sk-" + String(repeating: "a", count: 253), scope: "chat", requestID: "req_01"),
+        .authorize(correlation: 42, bearer: "Bearer\u{0}with-nul", scope: "mödels", requestID: "ïd 🚀"),
         .turnFinished(tokenID: "tok_1", inputTokens: 0, outputTokens: 0),
         .turnFinished(tokenID: "", inputTokens: .max, outputTokens: 1),
         .turnFinished(tokenID: "日本語", inputTokens: 0x0102_0304_0506_0708, outputTokens: .max),
@@ -57,6 +57,31 @@ enum Samples {
 
     static let adminRequests: [AdminRequest] = [
         .status, .reload, .sessions, .endSession(owner: nil, name: "s"), .endSession(owner: "principal:alice", name: "ünï"),
+        .tokenCreate(TokenCreateRequest(name: "")),
+        .tokenCreate(
+            TokenCreateRequest(
+                name: "CI ünï", scopes: "chat,workspace:*", ttl: "90d", rpm: .max, tpd: .min, maxConcurrent: -1,
+                defaultVerbosity: "verbose", debugCapture: true, principal: "alice", bridge: true)),
+        .tokenList,
+        .tokenRevoke(idOrName: ""), .tokenRevoke(idOrName: "0123456789abcdef"),
+        .tokenRotate(idOrName: "name with spaces"),
+        .tokenUpdate(TokenUpdateRequest(idOrName: "x")),
+        .tokenUpdate(
+            TokenUpdateRequest(
+                idOrName: "ci", scopes: "", rpm: 0, tpd: .max, maxConcurrent: .min, defaultVerbosity: .clear, debugCapture: false,
+                principal: .set("bob"))),
+        .tokenUpdate(
+            TokenUpdateRequest(idOrName: "ci", defaultVerbosity: .set("narrated"), debugCapture: true, principal: .clear)),
+    ]
+
+    static let tokenReports: [TokenReport] = [
+        TokenReport(
+            id: "", name: "", scopes: [], rpm: 0, tpd: 0, maxConcurrent: 0, debugCapture: false, defaultVerbosity: nil,
+            principal: nil, createdAt: 0, expiresAt: nil, lastUsedAt: nil),
+        TokenReport(
+            id: "0123456789abcdef", name: "CI runner 🚀", scopes: ["chat", "workspace:*"], rpm: .max, tpd: .min,
+            maxConcurrent: 3, debugCapture: true, defaultVerbosity: "verbose", principal: "alice", createdAt: .min,
+            expiresAt: .max, lastUsedAt: 1_700_000_000),
     ]
 
     static let workerReports: [WorkerReport] = [
@@ -64,6 +89,8 @@ enum Samples {
         WorkerReport(slot: 1, pid: .max, state: "busy", served: .max),
         WorkerReport(slot: .max, pid: .min, state: "", served: 3),
         WorkerReport(slot: 3, pid: -1, state: "exiting", served: 99, generation: .max),
+        WorkerReport(slot: 4, pid: 7, state: "busy", served: 1, requestID: "req-ü", tokenName: "CI runner"),
+        WorkerReport(slot: 5, pid: 8, state: "busy", served: 2, requestID: "", tokenName: nil),
     ]
 
     static let adminReplies: [AdminReply] = [
@@ -73,7 +100,8 @@ enum Samples {
         .status(
             StatusReport(
                 supervisorPID: 2, listening: "x", draining: false, queued: 1, workers: workerReports, keepAliveIdle: .max,
-                generation: 3, refused: .max, respawnHalted: "worker exited with code 2")),
+                generation: 3, refused: .max, respawnHalted: "worker exited with code 2", uptimeSeconds: .max,
+                served: 12)),
         .reloaded(ReloadReport(accepted: true, generation: 2, problems: [])),
         .reloaded(ReloadReport(accepted: false, generation: .max, problems: ["workers.max (0) must be at least 1", "ü"])),
         .error(""),
@@ -87,6 +115,13 @@ enum Samples {
         ]),
         .sessionsEnded(count: 0, busyOwners: []),
         .sessionsEnded(count: .max, busyOwners: ["token:abc", ""]),
+        .tokenCreated(tokenReports[1], bearer: "ccp_01234567_0123456789abcdef01234567"),
+        .tokenCreated(tokenReports[0], bearer: ""),
+        .tokens([]),
+        .tokens(tokenReports),
+        .tokenRevoked(tokenReports[0]),
+        .tokenRotated(tokenReports[1], bearer: "b"),
+        .tokenUpdated(tokenReports[1]),
     ]
 
     /// Every sample frame, tagged with the decoder that owns it.
@@ -107,8 +142,8 @@ enum Decoder: String, CaseIterable, Sendable, CustomTestStringConvertible {
         switch self {
         case .worker: return [0, 2, 4, 6, 8, 10, 12, 20, 22]
         case .supervisor: return [1, 3, 5, 7, 9, 17]
-        case .adminRequest: return [0, 2, 30, 32]
-        case .adminReply: return [1, 3, 5, 31, 33]
+        case .adminRequest: return [0, 2, 4, 6, 8, 10, 12, 30, 32]
+        case .adminReply: return [1, 3, 5, 7, 9, 11, 13, 15, 31, 33]
         }
     }
 

@@ -114,7 +114,7 @@ final class FakeSupervisor: Sendable {
             switch message {
             case .hello:
                 answer = .welcome(protocolVersion: ProtocolVersion.current, slot: 7)
-            case .authorize(let correlation, let bearer, _):
+            case .authorize(let correlation, let bearer, _, _):
                 if bearer == Self.goodBearer {
                     answer = .authorized(correlation: correlation, grant: Self.grant)
                 } else if bearer == Self.workspaceBearer {

@@ -90,7 +90,7 @@ struct RoutingTests {
             #expect(error["message"] as? String == "refused by the fake supervisor", "error: \(response.text)")
             #expect(error["code"] as? String == "invalid_api_key", "error: \(response.text)")
             let asked = h.supervisor.messages.compactMap { message -> (String, String)? in
-                if case .authorize(_, let bearer, let scope) = message { return (bearer, scope) }
+                if case .authorize(_, let bearer, let scope, _) = message { return (bearer, scope) }
                 return nil
             }
             #expect(asked.count == 1 && asked.first?.0 == "bad-token" && asked.first?.1 == "chat", "authorize requests: \(asked)")

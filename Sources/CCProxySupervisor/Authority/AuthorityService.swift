@@ -33,6 +33,8 @@ final class AuthorityService: Sendable {
         var bearer: String
         var scope: String
         var source: String
+        /// The worker's id for the request (status only).
+        var requestID: String = ""
     }
 
     /// The answer to a ``Request``.
@@ -41,8 +43,22 @@ final class AuthorityService: Sendable {
         var result: Result<AuthorityGrant, AuthorityRefusal>
     }
 
+    /// A token operation from the admin socket; `client` names the connection to answer.
+    struct AdminJob: Sendable {
+        var client: UInt64
+        var request: AdminRequest
+    }
+
+    /// The reply to an ``AdminJob``.
+    struct AdminAnswer: Sendable {
+        var client: UInt64
+        var reply: AdminReply
+    }
+
     private struct Queues {
         var requests: [Request] = []
+        var adminJobs: [AdminJob] = []
+        var adminAnswers: [AdminAnswer] = []
         var usage: [UsageRecord] = []
         var answers: [Answer] = []
         var stopping = false
@@ -93,6 +109,27 @@ final class AuthorityService: Sendable {
         return accepted
     }
 
+    /// Queues a token operation. Returns false when `Limits.authorityQueueCapacity` already
+    /// wait (the admin client is told to try again).
+    func submit(_ job: AdminJob) -> Bool {
+        let accepted = queues.withLock { queues -> Bool in
+            guard queues.adminJobs.count < Limits.authorityQueueCapacity else { return false }
+            queues.adminJobs.append(job)
+            return true
+        }
+        if accepted { signal() }
+        return accepted
+    }
+
+    /// The token operations' replies ready for the loop (call after ``takeAnswers()``,
+    /// which drains the wake-up pipe for both).
+    func takeAdminAnswers() -> [AdminAnswer] {
+        queues.withLock { queues in
+            defer { queues.adminAnswers.removeAll() }
+            return queues.adminAnswers
+        }
+    }
+
     /// Queues a usage record (never refused; see the type's contract).
     func record(_ usage: UsageRecord) {
         let dropped = queues.withLock { queues -> Bool in
@@ -136,8 +173,17 @@ final class AuthorityService: Sendable {
         }
         var lastUsageFailure: Double?
         while true {
-            let (request, usageWaiting, stopping) = queues.withLock { queues in
-                (queues.requests.isEmpty ? nil : queues.requests.removeFirst(), !queues.usage.isEmpty, queues.stopping)
+            let (request, job, usageWaiting, stopping) = queues.withLock { queues in
+                (
+                    queues.requests.isEmpty ? nil : queues.requests.removeFirst(),
+                    queues.adminJobs.isEmpty ? nil : queues.adminJobs.removeFirst(), !queues.usage.isEmpty, queues.stopping
+                )
+            }
+            if let job {
+                // Taken together with a request (if any), so that neither queue starves.
+                let reply = authority.administer(job.request)
+                queues.withLock { $0.adminAnswers.append(AdminAnswer(client: job.client, reply: reply)) }
+                wakeup.wake()
             }
             if let request {
                 let result = authority.authorize(bearer: request.bearer, scope: request.scope, source: request.source)
@@ -145,6 +191,7 @@ final class AuthorityService: Sendable {
                 wakeup.wake()
                 continue
             }
+            if job != nil { continue }
             let now = MonotonicClock.seconds()
             let retryDue = lastUsageFailure.map { now - $0 >= Limits.usageRetryIntervalSeconds } ?? true
             if usageWaiting && (retryDue || stopping) {
@@ -154,7 +201,9 @@ final class AuthorityService: Sendable {
             }
             if stopping { return }
             work.lock()
-            let idle = queues.withLock { $0.requests.isEmpty && ($0.usage.isEmpty || !retryDue) && !$0.stopping }
+            let idle = queues.withLock {
+                $0.requests.isEmpty && $0.adminJobs.isEmpty && ($0.usage.isEmpty || !retryDue) && !$0.stopping
+            }
             if idle {
                 if usageWaiting {
                     _ = work.wait(until: Date(timeIntervalSinceNow: Limits.usageRetryIntervalSeconds))

@@ -15,6 +15,11 @@ struct RequestRateLimiter {
     /// Buckets idle this long are full again anyway and are dropped (bounded memory).
     private let idleSeconds: Double = 120
 
+    /// Drops the token's bucket (the token was revoked: nothing of it is kept or saved).
+    mutating func forget(tokenID: String) {
+        buckets[tokenID] = nil
+    }
+
     /// Takes one request from the token's bucket, if there is one. `now` is in seconds.
     mutating func allow(tokenID: String, perMinute: Int, now: Double) -> Bool {
         take(tokenID: tokenID, perMinute: perMinute, now: now) == nil

@@ -17,9 +17,9 @@ public import Logging
 /// Confined to the authority thread (`AuthorityService` calls it from there only), which is
 /// why its mutable rate buckets need no lock.
 public final class TokenGate: WorkerRequestAuthority, @unchecked Sendable {
-    private let authority: TokenAuthority
+    let authority: TokenAuthority
     private let logger: Logger
-    private var rates = RequestRateLimiter()
+    var rates = RequestRateLimiter()
     private let clock: @Sendable () -> Date
 
     /// Restores the requests-per-minute buckets saved at the last shutdown, so that a

@@ -17,6 +17,18 @@ public protocol WorkerRequestAuthority: AnyObject, Sendable {
     func recordUsage(_ usage: UsageRecord) -> UsageWriteOutcome
     /// Saves in-memory limit state that should survive a restart (called once, at shutdown).
     func persistState()
+    /// Performs a token operation of the admin socket (`tokenCreate` … `tokenUpdate`) and
+    /// returns its reply; a failure is an `error` reply with the CLI's message. Caches of a
+    /// revoked or rotated token are dropped before this returns, so the next request sees
+    /// the change.
+    func administer(_ request: AdminRequest) -> AdminReply
+}
+
+extension WorkerRequestAuthority {
+    /// Authorities without a token database (tests) answer every token operation with an error.
+    public func administer(_ request: AdminRequest) -> AdminReply {
+        .error("token administration is not available on this server")
+    }
 }
 
 /// A successful authorization: what the worker receives, and what the loop enforces itself.

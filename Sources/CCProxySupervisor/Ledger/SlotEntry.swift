@@ -9,6 +9,9 @@ struct SlotEntry: Sendable, Equatable {
     var grants: [String: TokenLedgerGrant] = [:]
     /// The token whose request is in progress (counted by the concurrent-turn cap), if any.
     var activeToken: String?
+    /// The id the worker gave for its latest admitted request, for status reports only
+    /// (nothing is decided by it).
+    var requestID: String?
     /// The claude process group it reported (`turnStarted`), if any.
     var processGroup: Int32?
 }

@@ -72,15 +72,20 @@ struct SlotLedger: Sendable, Equatable {
     /// An authorization for connection `connectionID` succeeded: unless the token is at its
     /// concurrent-turn cap, the grant is recorded and the slot's request is in progress for
     /// it (replacing the previous request's, which is over once a new one is authorized).
-    mutating func authorized(slot: UInt32, connectionID: UInt64, grant: TokenLedgerGrant) -> Admission {
+    /// `requestID` (the worker's word, for status only) is kept for the admitted request.
+    mutating func authorized(
+        slot: UInt32, connectionID: UInt64, grant: TokenLedgerGrant, requestID: String? = nil
+    ) -> Admission {
         guard var entry = entries[slot], entry.connection.id == connectionID else { return .stale }
         entry.activeToken = nil
+        entry.requestID = nil
         entries[slot] = entry
         if grant.maxConcurrent > 0, turnsInProgress(tokenID: grant.tokenID) >= grant.maxConcurrent {
             return .overConcurrency(limit: grant.maxConcurrent)
         }
         entry.grants[grant.tokenID] = grant
         entry.activeToken = grant.tokenID
+        entry.requestID = requestID
         entries[slot] = entry
         return .admitted
     }
@@ -127,5 +132,10 @@ struct SlotLedger: Sendable, Equatable {
     func activeTokenName(slot: UInt32) -> String? {
         guard let entry = entries[slot], let id = entry.activeToken else { return nil }
         return entry.grants[id]?.name
+    }
+
+    /// The request id of the slot's latest admitted request on its current connection.
+    func requestID(slot: UInt32) -> String? {
+        entries[slot]?.requestID
     }
 }

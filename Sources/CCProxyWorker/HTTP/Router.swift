@@ -127,7 +127,7 @@ struct Router {
             try await writer.send(error: .unauthorized("invalid bearer token"), headers: [("WWW-Authenticate", "Bearer")])
             return nil
         }
-        switch try await context.supervisor.authorize(bearer: bearer, scope: scope.description) {
+        switch try await context.supervisor.authorize(bearer: bearer, scope: scope.description, requestID: request.requestID) {
         case .success(let grant):
             writer.extraHeaders += grant.limits.responseHeaders
             return grant
