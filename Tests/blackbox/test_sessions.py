@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import os
 import uuid
 from pathlib import Path
 
@@ -255,11 +256,21 @@ def test_ctl_sessions_end(session_proxy, bodies_standin):
     assert marker not in earlier_messages_text(upstream_requests_with(bodies_standin, probe)[-1])
 
 
+def transcripts_under(*roots) -> set[Path]:
+    """Every *.jsonl below roots, tolerating directories that vanish meanwhile (a turn's
+    directory is removed while the walk runs)."""
+    found = set()
+    for root in roots:
+        for directory, _, files in os.walk(root, onerror=lambda e: None):
+            found.update(Path(directory) / f for f in files if f.endswith(".jsonl"))
+    return found
+
+
 def test_stateless_turns_leave_no_claude_transcript(session_proxy):
     p = session_proxy
-    before = {f for root in (p.home, p.state) for f in Path(root).rglob("*.jsonl")}
+    before = transcripts_under(p.home, p.state / "homes", p.state / "sessions")
     assert chat_text(turn(p, p.alice, "STANDIN:reply nothing kept")) == "nothing kept"
-    after = {f for root in (p.home, p.state) for f in Path(root).rglob("*.jsonl")}
+    after = transcripts_under(p.home, p.state / "homes", p.state / "sessions")
     assert after - before == set(), f"a stateless turn left transcripts: {sorted(after - before)}"
 
 
