@@ -62,13 +62,12 @@ struct ClaudeLaunchBuilder {
     static func ensureHome(stateDirectory: String, owner: String) throws -> String {
         let homes = homesDirectory(stateDirectory: stateDirectory)
         let home = homes + "/" + owner
-        let manager = FileManager.default
-        if !manager.fileExists(atPath: homes) {
-            try manager.createDirectory(atPath: homes, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        }
-        if !manager.fileExists(atPath: home) {
-            try manager.createDirectory(atPath: home, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        }
+        // Two turns of one owner may start at once in two workers: "create unless it exists"
+        // must be one step (mkdir -p semantics), never a check followed by a create.
+        try FileManager.default.createDirectory(
+            atPath: homes, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return home
     }
 
