@@ -90,11 +90,7 @@ extension Supervisor {
     }
 
     func refuse(_ error: APIError, correlation: UInt32, slot: UInt32) {
-        send(
-            .refused(
-                correlation: correlation, status: UInt16(clamping: error.status), type: error.type, code: error.code,
-                message: error.message, retryAfterSeconds: UInt32(clamping: error.retryAfterSeconds ?? 0)),
-            toSlot: slot)
+        send(Self.refusal(correlation: correlation, error), toSlot: slot)
     }
 
     /// Evicts sessions idle for longer than `session_ttl` (never one a turn holds), at most

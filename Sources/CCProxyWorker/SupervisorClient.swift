@@ -88,9 +88,7 @@ public final class SupervisorClient: Sendable {
         case .refused(_, let status, let type, let code, let message, let retryAfter, let limits):
             return .failure(
                 SupervisorRefusal(
-                    error: APIError(
-                        status: Int(status), type: type, code: code, message: message,
-                        retryAfterSeconds: retryAfter > 0 ? Int(retryAfter) : nil),
+                    error: Self.clientError(status: status, type: type, code: code, message: message, retryAfter: retryAfter),
                     limits: limits))
         default:
             throw WireError.unknownType(answer.code)
@@ -106,13 +104,17 @@ public final class SupervisorClient: Sendable {
         case .sessionLeased(_, let lease):
             return .success(lease)
         case .refused(_, let status, let type, let code, let message, let retryAfter, _):
-            return .failure(
-                APIError(
-                    status: Int(status), type: type, code: code, message: message,
-                    retryAfterSeconds: retryAfter > 0 ? Int(retryAfter) : nil))
+            return .failure(Self.clientError(status: status, type: type, code: code, message: message, retryAfter: retryAfter))
         default:
             throw WireError.unknownType(answer.code)
         }
+    }
+
+    /// The error a client sees for a `refused` answer (a zero `retryAfter` means none).
+    private static func clientError(status: UInt16, type: String, code: String?, message: String, retryAfter: UInt32) -> APIError {
+        APIError(
+            status: Int(status), type: type, code: code, message: message,
+            retryAfterSeconds: retryAfter > 0 ? Int(retryAfter) : nil)
     }
 
     /// Sends a message that has no answer.
