@@ -61,17 +61,13 @@ extension Supervisor {
                 reply = .status(statusReport())
             case .reload:
                 reply = .reloaded(reload(origin: "ccproxyctl reload"))
-            case .sessions:
-                do {
-                    reply = .sessions(try sessionReports())
-                } catch {
-                    reply = .error("session registry: \(error)")
-                }
-            case .endSession(let owner, let name):
-                reply = endSessions(owner: owner, name: name)
+            case .sessions, .endSession:
+                // Answered when the authority thread is done (SQLite, directory removal).
+                guard let refused = submitToAuthority(request, fd: fd) else { return }
+                reply = refused
             case .tokenCreate, .tokenList, .tokenRevoke, .tokenRotate, .tokenUpdate:
                 // Answered when the authority thread is done (argon2, SQLite).
-                guard let refused = submitTokenOperation(request, fd: fd) else { return }
+                guard let refused = submitToAuthority(request, fd: fd) else { return }
                 reply = refused
             }
         } catch {
@@ -80,26 +76,39 @@ extension Supervisor {
         answerAdmin(fd, reply)
     }
 
-    /// Hands a token operation to the authority thread; the connection waits, off the poll
-    /// set, for `authorityAnswered()`. Returns the reply to send now when it cannot be
-    /// queued, nil when it was.
-    private func submitTokenOperation(_ request: AdminRequest, fd: Int32) -> AdminReply? {
+    /// Hands a token operation or a session request to the authority thread; the connection
+    /// waits, off the poll set, for `authorityAnswered()`. Returns the reply to send now when
+    /// it cannot be queued, nil when it was.
+    private func submitToAuthority(_ request: AdminRequest, fd: Int32) -> AdminReply? {
         guard let service = authorityService, let client = adminClients[fd] else {
             return .error("the server's authority is not running")
         }
         let job = nextAdminJob
+        let queued: Bool
+        let kind: String
+        switch request {
+        case .sessions, .endSession:
+            guard let sessionJob = sessionJob(for: request, client: job) else {
+                return .error("persistent sessions are not available")
+            }
+            queued = service.submit(sessionJob)
+            kind = "admin session operation"
+        default:
+            queued = service.submit(AuthorityService.AdminJob(client: job, request: request))
+            kind = "admin token operation"
+        }
         nextAdminJob &+= 1
-        guard service.submit(AuthorityService.AdminJob(client: job, request: request)) else {
+        guard queued else {
             return .error("the server is busy; try again")
         }
-        logger.info("admin token operation", metadata: ["operation": "\(Self.operationName(request))"])
+        logger.info("\(kind)", metadata: ["operation": "\(Self.operationName(request))"])
         client.deadline = now() + Limits.adminTokenOperationSeconds
         adminClients[fd] = nil  // the record (and its descriptor) moves, it is not closed
         adminAwaiting[job] = client
         return nil
     }
 
-    /// A token operation's reply arrived from the authority thread.
+    /// A token operation's or session request's reply arrived from the authority thread.
     func adminOperationAnswered(_ answer: AuthorityService.AdminAnswer) {
         guard let client = adminAwaiting.removeValue(forKey: answer.client) else { return }
         let fd = client.fd

@@ -35,17 +35,18 @@ extension Supervisor {
                 continue
             }
             child.channel?.close()
-            if case .poolWorker(let slot, _) = child.assignment, let group = ledger.slotVacated(slot: slot) {
+            if case .poolWorker(let slot, _) = child.assignment {
+                let released = ledger.slotVacated(slot: slot)
                 // The worker died with a claude turn running: stop the whole group (the
                 // ledger accepted only groups > 1, so this never signals init or ourselves).
-                _ = kill(-group, SIGKILL)
+                if let group = released.processGroup { _ = kill(-group, SIGKILL) }
+                sessionWorkEnded(released)
             }
             var metadata: Logger.Metadata = ["pid": "\(pid)", "status": "\(exit)", "role": "\(child.assignment.role)"]
             switch child.assignment {
             case .poolWorker(let slot, let generation):
                 metadata["slot"] = "\(slot)"
                 metadata["generation"] = "\(generation)"
-                endSessionWork(slot: slot)
                 let (lost, actions) = pool.workerExited(pid: pid, exit: exit, now: now())
                 if let lost {
                     metadata["connection"] = "\(lost)"

@@ -98,8 +98,9 @@ extension Supervisor {
     /// The slot's connection is over: its grants end; a claude group it still reported is
     /// stopped (the worker should have ended it; nothing of a turn outlives its connection).
     func releaseConnection(slot: UInt32) {
-        if let group = ledger.connectionReleased(slot: slot) { ProcessGroup(group).kill() }
-        endSessionWork(slot: slot)
+        let released = ledger.connectionReleased(slot: slot)
+        if let group = released.processGroup { ProcessGroup(group).kill() }
+        sessionWorkEnded(released)
     }
 
     /// A worker handed a connection back with its descriptor.

@@ -172,7 +172,10 @@ extension Supervisor {
     /// the token is at its concurrent-turn cap).
     func authorityAnswered() {
         guard let service = authorityService else { return }
-        defer { for answer in service.takeAdminAnswers() { adminOperationAnswered(answer) } }
+        defer {
+            for answer in service.takeAdminAnswers() { adminOperationAnswered(answer) }
+            for answer in service.takeSessionAnswers() { sessionRegistryAnswered(answer) }
+        }
         for answer in service.takeAnswers() {
             let request = answer.request
             guard let child = children[request.pid], case .poolWorker(request.slot, _) = child.assignment else { continue }
@@ -181,12 +184,12 @@ extension Supervisor {
                 send(Self.refusal(correlation: request.correlation, refusal.error, limits: refusal.limits), toPID: request.pid)
             case .success(let granted):
                 let entry = TokenLedgerGrant(
-                    tokenID: granted.grant.tokenID, name: granted.grant.name, maxConcurrent: granted.maxConcurrent)
+                    tokenID: granted.grant.tokenID, name: granted.grant.name, maxConcurrent: granted.maxConcurrent,
+                    owner: granted.grant.owner, scopes: Set(granted.grant.scopes.compactMap(Scope.init)))
                 switch ledger.authorized(
                     slot: request.slot, connectionID: request.connectionID, grant: entry, requestID: request.requestID)
                 {
                 case .admitted:
-                    grantsBySlot[request.slot] = granted.grant
                     send(.authorized(correlation: request.correlation, grant: granted.grant), toPID: request.pid)
                 case .overConcurrency(let limit):
                     let error = TokenGate.limited(

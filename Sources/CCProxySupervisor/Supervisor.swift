@@ -22,7 +22,8 @@ public final class Supervisor {
     let logger: Logger
     let notifier = Notifier()
     var pool: WorkerPoolStateMachine
-    /// What each pool worker was granted (connection, tokens, claude process group).
+    /// What each pool worker was granted (connection, tokens, claude process group, session
+    /// lease).
     var ledger = SlotLedger()
     /// The authority thread (argon2, SQLite); created in `setUp`.
     var authorityService: AuthorityService?
@@ -46,16 +47,14 @@ public final class Supervisor {
     /// While accept(2) fails for lack of descriptors, accepting pauses until this time.
     var acceptPausedUntil: Double?
     var systemd = SystemdReporter()
-    /// The persistent-session registry; nil when it could not be opened (sessions are then
-    /// refused with 503, everything else works).
-    let sessions: SessionRegistry?
-    /// Which turn holds which session, and who waits.
-    var sessionLeases = SessionLeases()
+    /// The persistent-session registry until `setUp` gives it to the authority thread, which
+    /// alone uses it from then on.
+    private var sessionRegistry: SessionRegistry?
+    /// Whether the registry could be opened (sessions are otherwise refused with 503, and
+    /// everything else works).
+    let sessionsAvailable: Bool
     /// When idle sessions are next looked for (monotonic seconds).
     var nextSessionSweep: Double = 0
-    /// The grant of each slot's current request: what the slot may act for (sessions are
-    /// leased to this grant's owner only). Cleared when the slot's connection ends.
-    var grantsBySlot: [UInt32: TokenGrant] = [:]
     private var exitCode: Int32?
     /// When the supervisor was created (monotonic seconds), for the uptime in status.
     let startedAt = MonotonicClock.seconds()
@@ -66,7 +65,8 @@ public final class Supervisor {
     ) {
         self.configuration = configuration
         self.authority = authority
-        self.sessions = sessions
+        self.sessionRegistry = sessions
+        self.sessionsAvailable = sessions != nil
         self.logger = logger
         self.pool = WorkerPoolStateMachine(policy: configuration.policy)
     }
@@ -94,7 +94,8 @@ public final class Supervisor {
             logger.warning("could not raise the open-files limit, ignoring", metadata: ["error": "\(error)"])
         }
         signals = try SignalPipe(signals: [SIGCHLD, SIGTERM, SIGINT, SIGHUP])
-        let service = try AuthorityService(authority: authority, logger: logger)
+        let service = try AuthorityService(authority: authority, sessions: sessionRegistry, logger: logger)
+        sessionRegistry = nil
         service.start()
         authorityService = service
         if let inherited = listened.httpListener {
@@ -190,7 +191,7 @@ public final class Supervisor {
         if let until = acceptPausedUntil, time >= until { acceptPausedUntil = nil }
         expireAdminClients(now: time)
         perform(pool.tick(now: time))
-        for action in sessionLeases.expire(now: time) { perform(action) }
+        for action in ledger.expireSessionWaits(now: time) { perform(action) }
         sweepSessions(now: time)
         // STATUS= starts with READY=1 (before it, systemd shows "activating").
         if pool.lifecycle != .starting { systemd.loopTurned(now: time, status: statusLine(), notifier: notifier) }
@@ -201,7 +202,7 @@ public final class Supervisor {
         let time = now()
         var seconds = 1.0
         if let deadline = pool.nextDeadline(now: time) { seconds = min(seconds, deadline) }
-        if let deadline = sessionLeases.nextDeadline(now: time) { seconds = min(seconds, deadline) }
+        if let deadline = ledger.sessions.nextDeadline(now: time) { seconds = min(seconds, deadline) }
         if let until = acceptPausedUntil { seconds = min(seconds, max(0, until - time)) }
         if let watchdog = systemd.nextWatchdog { seconds = min(seconds, max(0, watchdog - time)) }
         if let admin = adminClients.values.map(\.deadline).min() { seconds = min(seconds, max(0, admin - time)) }

@@ -100,8 +100,8 @@ import Testing
         ledger.turnEnded(slot: 1)
         try ledger.turnStarted(slot: 1, processGroup: 4343)
         // A worker that dies with a group reported: the shell gets it to kill.
-        #expect(ledger.slotVacated(slot: 1) == 4343)
-        #expect(ledger.slotVacated(slot: 1) == nil)
+        #expect(ledger.slotVacated(slot: 1).processGroup == 4343)
+        #expect(ledger.slotVacated(slot: 1).processGroup == nil)
         ledger.turnEnded(slot: 1)  // claims nothing: harmless
         #expect(ledger.connection(slot: 1) == nil)
     }
@@ -109,7 +109,7 @@ import Testing
     @Test func aConnectionReleasedWithAGroupStillRecordedHandsItBack() throws {
         var ledger = ledgerServing([1])
         try ledger.turnStarted(slot: 1, processGroup: 777)
-        #expect(ledger.connectionReleased(slot: 1) == 777)
+        #expect(ledger.connectionReleased(slot: 1).processGroup == 777)
         #expect(ledger.connection(slot: 1) == nil)
     }
 

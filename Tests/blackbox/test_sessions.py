@@ -12,6 +12,7 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -281,3 +282,41 @@ def test_invalid_session_ids_are_400(session_proxy, bodies_standin):
     err = openai_error(r, 400, code="invalid_session_id")
     assert err.get("param") == "session_id", err
     assert bodies_standin.messages(mark) == []
+
+
+def test_a_turn_record_written_under_a_locked_database_lands_later(session_proxy, bodies_standin):
+    """The registry's writes run on the authority thread with a short busy timeout: a turn
+    that ends while another process holds the database is not lost (the record is retried),
+    and the next turn on the session, still under the lock, resumes the conversation."""
+    import sqlite3
+
+    p, sid, marker = session_proxy, f"locked-{RUN}", f"LMARK-{uuid.uuid4().hex[:6]}"
+    db = str(p.state / "tokens.db")
+
+    def started() -> int | None:
+        con = sqlite3.connect(db, timeout=10)
+        try:
+            row = con.execute("SELECT started FROM sessions WHERE name = ?", (sid,)).fetchone()
+            return None if row is None else int(row[0])
+        finally:
+            con.close()
+
+    s = p.stream_chat({"model": "sonnet", "messages": [user(f"{marker} STANDIN:slow 20 50")]},
+                      headers={"X-CC-Session": sid}, bearer=p.alice)
+    s.read_until_content()  # the session exists (looked up before claude started)
+    holder = sqlite3.connect(db, timeout=10, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        r = s.read_all()
+        assert r.done, r.summary()
+        time.sleep(1)  # the turn's record is refused by the lock meanwhile
+        assert started() == 0, "the turn's record was written through the lock: this test proves nothing"
+        # Still locked: the next turn reads the session (readers pass) and resumes it.
+        second = turn(p, p.alice, f"next-{marker} STANDIN:echo-user", sid)
+        assert chat_text(second) == f"next-{marker} STANDIN:echo-user"
+        assert marker in earlier_messages_text(upstream_requests_with(bodies_standin, f"next-{marker}")[-1])
+        assert p.request("GET", "/healthz", bearer=None, timeout=5).status == 200
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    harness.wait_until(lambda: (started() == 1, started()), 20, "the kept turn record after the lock was released")

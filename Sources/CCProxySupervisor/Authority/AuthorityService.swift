@@ -4,7 +4,8 @@
 // usage writes are queued here, run on the authority thread, and their answers come back to
 // the loop as an event (a byte on a wake-up pipe the loop polls). The loop therefore keeps
 // accepting, handing off, reaping and serving the admin socket while argon2 hashes or SQLite
-// waits for a lock.
+// waits for a lock. The session registry's work (`SessionJob`) runs here too, for the same
+// reason.
 
 import CCProxyCore
 import CCProxyPosix
@@ -13,7 +14,7 @@ import Foundation
 import Logging
 import Synchronization
 
-/// The supervisor's authority thread and its two bounded queues.
+/// The supervisor's authority thread and its bounded queues.
 ///
 /// Contracts:
 /// - ``submit(_:)`` never blocks; it refuses when `Limits.authorityQueueCapacity`
@@ -22,7 +23,10 @@ import Synchronization
 /// - usage records are never refused: a write that fails (busy or locked database) is kept
 ///   and retried every `Limits.usageRetryIntervalSeconds`, in order, from a queue of at most
 ///   `Limits.usageRetryQueueCapacity` records (past it the oldest is dropped and logged), so
-///   usage is not lost when the database is briefly locked.
+///   usage is not lost when the database is briefly locked;
+/// - session jobs run in submission order; one that someone waits for is refused when
+///   `Limits.authorityQueueCapacity` already wait, a turn record never is; a turn record
+///   that fails is retried with the usage writes (see `SessionRegistry`).
 final class AuthorityService: Sendable {
     /// An authorization the loop asked for, with what it needs to route the answer.
     struct Request: Sendable {
@@ -61,11 +65,15 @@ final class AuthorityService: Sendable {
         var adminAnswers: [AdminAnswer] = []
         var usage: [UsageRecord] = []
         var answers: [Answer] = []
+        var sessionJobs: [SessionJob] = []
+        var sessionAnswers: [SessionAnswer] = []
         var stopping = false
         var droppedUsage = 0
     }
 
     private let authority: any WorkerRequestAuthority
+    /// The session registry, confined to the authority thread; nil when it could not be opened.
+    private let sessions: SessionRegistry?
     private let logger: Logger
     private let wakeup: WakeupPipe
     private let queues = Mutex(Queues())
@@ -77,8 +85,9 @@ final class AuthorityService: Sendable {
     /// The descriptor the loop polls: readable when answers wait.
     var wakeFD: Int32 { wakeup.readFD }
 
-    init(authority: any WorkerRequestAuthority, logger: Logger) throws(PosixError) {
+    init(authority: any WorkerRequestAuthority, sessions: SessionRegistry? = nil, logger: Logger) throws(PosixError) {
         self.authority = authority
+        self.sessions = sessions
         self.logger = logger
         self.wakeup = try WakeupPipe()
     }
@@ -130,6 +139,28 @@ final class AuthorityService: Sendable {
         }
     }
 
+    /// Queues work on the session registry. Returns false when it cannot be queued: the
+    /// registry is not open, or the queue is full (a turn record is always queued).
+    func submit(_ job: SessionJob) -> Bool {
+        guard sessions != nil else { return false }
+        let accepted = queues.withLock { queues -> Bool in
+            guard job.isBookkeeping || queues.sessionJobs.count < Limits.authorityQueueCapacity else { return false }
+            queues.sessionJobs.append(job)
+            return true
+        }
+        if accepted { signal() }
+        return accepted
+    }
+
+    /// The session registry's answers ready for the loop (call after ``takeAnswers()``,
+    /// which drains the wake-up pipe).
+    func takeSessionAnswers() -> [SessionAnswer] {
+        queues.withLock { queues in
+            defer { queues.sessionAnswers.removeAll() }
+            return queues.sessionAnswers
+        }
+    }
+
     /// Queues a usage record (never refused; see the type's contract).
     func record(_ usage: UsageRecord) {
         let dropped = queues.withLock { queues -> Bool in
@@ -173,11 +204,20 @@ final class AuthorityService: Sendable {
         }
         var lastUsageFailure: Double?
         while true {
-            let (request, job, usageWaiting, stopping) = queues.withLock { queues in
+            let (request, job, sessionJob, usageWaiting, stopping) = queues.withLock { queues in
                 (
                     queues.requests.isEmpty ? nil : queues.requests.removeFirst(),
-                    queues.adminJobs.isEmpty ? nil : queues.adminJobs.removeFirst(), !queues.usage.isEmpty, queues.stopping
+                    queues.adminJobs.isEmpty ? nil : queues.adminJobs.removeFirst(),
+                    queues.sessionJobs.isEmpty ? nil : queues.sessionJobs.removeFirst(),
+                    !queues.usage.isEmpty || (sessions?.unwrittenTurnCount ?? 0) > 0, queues.stopping
                 )
+            }
+            if let sessionJob, let sessions {
+                // One of each kind per round, so that no queue starves another.
+                if let answer = sessions.perform(sessionJob) {
+                    queues.withLock { $0.sessionAnswers.append(answer) }
+                    wakeup.wake()
+                }
             }
             if let job {
                 // Taken together with a request (if any), so that neither queue starves.
@@ -191,7 +231,7 @@ final class AuthorityService: Sendable {
                 wakeup.wake()
                 continue
             }
-            if job != nil { continue }
+            if job != nil || sessionJob != nil { continue }
             let now = MonotonicClock.seconds()
             let retryDue = lastUsageFailure.map { now - $0 >= Limits.usageRetryIntervalSeconds } ?? true
             if usageWaiting && (retryDue || stopping) {
@@ -201,8 +241,10 @@ final class AuthorityService: Sendable {
             }
             if stopping { return }
             work.lock()
+            let unwrittenTurns = (sessions?.unwrittenTurnCount ?? 0) > 0
             let idle = queues.withLock {
-                $0.requests.isEmpty && $0.adminJobs.isEmpty && ($0.usage.isEmpty || !retryDue) && !$0.stopping
+                $0.requests.isEmpty && $0.adminJobs.isEmpty && $0.sessionJobs.isEmpty
+                    && (($0.usage.isEmpty && !unwrittenTurns) || !retryDue) && !$0.stopping
             }
             if idle {
                 if usageWaiting {
@@ -215,8 +257,16 @@ final class AuthorityService: Sendable {
         }
     }
 
-    /// Writes queued usage in order until one write fails. Returns whether the queue emptied.
+    /// Writes queued usage, then kept session turn records, in order until one write fails.
+    /// Returns whether both emptied.
     private func writeUsage() -> Bool {
+        guard writeUsageRecords() else { return false }
+        guard let sessions, !sessions.retryUnwrittenTurns() else { return true }
+        logger.warning("could not record a session's turn, will retry", metadata: ["pending": "\(sessions.unwrittenTurnCount)"])
+        return false
+    }
+
+    private func writeUsageRecords() -> Bool {
         while let next = queues.withLock({ $0.usage.first }) {
             switch authority.recordUsage(next) {
             case .written:

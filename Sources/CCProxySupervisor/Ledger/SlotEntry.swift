@@ -1,5 +1,7 @@
 // Runs in: the supervisor (`ccproxy serve`).
 
+import CCProxyCore
+
 /// What one pool worker holds while it serves a connection (see ``SlotLedger``).
 struct SlotEntry: Sendable, Equatable {
     /// The connection handed to it.
@@ -29,4 +31,19 @@ struct TokenLedgerGrant: Sendable, Equatable {
     var name: String
     /// Turns in progress at once allowed for the token; 0 = unlimited.
     var maxConcurrent: Int
+    /// Who the token's sessions belong to (its principal, or the token itself).
+    var owner: String = ""
+    /// What the token may do beyond `chat` (checked for session leases).
+    var scopes: Set<Scope> = []
+}
+
+/// What a slot held when its connection ended or its worker died: the shell stops the
+/// process group and grants the freed session to the next waiter.
+struct SlotRelease: Sendable, Equatable {
+    /// A claude process group still recorded for it.
+    var processGroup: Int32?
+    /// The persistent session it held, if any.
+    var session: SessionLeases.Key?
+    /// The session handed to the next waiting turn, if one waited.
+    var next: [SessionLeases.Action] = []
 }

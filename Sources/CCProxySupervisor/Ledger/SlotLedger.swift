@@ -4,6 +4,8 @@
 // verdicts out; the shell acts on them (OpenSSH's monitor keeps the same kind of record of
 // what its unprivileged child was allowed).
 
+import CCProxyCore
+
 /// The per-slot ledger of grants.
 ///
 /// Contracts:
@@ -15,8 +17,14 @@
 /// - the turns in progress of a token are the slots whose current request holds a grant for
 ///   it and has not finished: the concurrent-turn cap counts them across all workers.
 ///
-/// New kinds of grants (session leases, workspace grants) go into ``SlotEntry`` and are
-/// released with the connection or the slot.
+/// - a worker may ask for a persistent-session lease only for its current admitted request,
+///   only for that grant's owner (it never names one) and only with `session:persistent`; it
+///   holds or waits for at most one lease, and may end only the lease it holds;
+/// - everything a slot holds (grants, the process group, its session lease or its place in a
+///   session's queue) is released with its connection or when its worker is gone.
+///
+/// New kinds of grants (workspace grants, bridges) go into ``SlotEntry`` or, like the session
+/// leases, into a pure table the ledger owns, and are released the same way.
 struct SlotLedger: Sendable, Equatable {
     /// A rule a worker broke; the shell kills the worker (`violation`).
     struct Violation: Error, Sendable, Equatable {
@@ -33,7 +41,21 @@ struct SlotLedger: Sendable, Equatable {
         case stale
     }
 
+    /// Why a session request is answered with an error (the worker did nothing wrong).
+    enum SessionRefusal: Error, Sendable, Equatable {
+        /// The request's token lacks `session:persistent`.
+        case missingScope
+        /// The session id is empty or longer than `Limits.maxSessionNameBytes`.
+        case invalidName
+    }
+
     private(set) var entries: [UInt32: SlotEntry] = [:]
+    /// The persistent-session leases: which slot holds which session, and who waits.
+    private(set) var sessions: SessionLeases
+
+    init(sessions: SessionLeases = SessionLeases()) {
+        self.sessions = sessions
+    }
 
     // MARK: - Connections
 
@@ -43,15 +65,22 @@ struct SlotLedger: Sendable, Equatable {
     }
 
     /// The connection is over for this slot (done, handed back, lost): its grants end with it.
-    /// - Returns: a claude process group still recorded for it, which the shell stops.
-    mutating func connectionReleased(slot: UInt32) -> Int32? {
-        entries.removeValue(forKey: slot)?.processGroup
+    /// - Returns: a claude process group still recorded for it, which the shell stops, and
+    ///   the session lease it held, now granted to the next waiter.
+    mutating func connectionReleased(slot: UInt32) -> SlotRelease {
+        release(slot: slot)
     }
 
     /// The worker in `slot` is gone (exited, killed).
-    /// - Returns: a claude process group it reported and did not end, which the shell kills.
-    mutating func slotVacated(slot: UInt32) -> Int32? {
-        entries.removeValue(forKey: slot)?.processGroup
+    /// - Returns: as ``connectionReleased(slot:)``; the shell kills the group.
+    mutating func slotVacated(slot: UInt32) -> SlotRelease {
+        release(slot: slot)
+    }
+
+    private mutating func release(slot: UInt32) -> SlotRelease {
+        let group = entries.removeValue(forKey: slot)?.processGroup
+        let held = sessions.held(bySlot: slot)
+        return SlotRelease(processGroup: group, session: held, next: sessions.release(slot: slot))
     }
 
     /// The connection the slot serves, or nil when it serves none.
@@ -132,6 +161,58 @@ struct SlotLedger: Sendable, Equatable {
     func activeTokenName(slot: UInt32) -> String? {
         guard let entry = entries[slot], let id = entry.activeToken else { return nil }
         return entry.grants[id]?.name
+    }
+
+    /// The grant of the slot's current admitted request, if one is in progress.
+    func activeGrant(slot: UInt32) -> TokenLedgerGrant? {
+        guard let entry = entries[slot], let id = entry.activeToken else { return nil }
+        return entry.grants[id]
+    }
+
+    // MARK: - Persistent sessions
+
+    /// The worker asks for session `name` for its current request.
+    /// - Returns: the lease table's action (nil: the request waits for the holder), or why
+    ///   the client is refused.
+    /// - Throws: without an admitted request in progress, or when the slot already holds or
+    ///   waits for a lease.
+    mutating func sessionRequested(
+        slot: UInt32, correlation: UInt32, name: String, workspace: String?, now: Double
+    ) throws(Violation) -> Result<SessionLeases.Action?, SessionRefusal> {
+        guard let entry = entries[slot], let grant = activeGrant(slot: slot) else {
+            throw Violation(reason: "acquireSession without an authorized request")
+        }
+        guard grant.scopes.contains(.sessionPersistent) else { return .failure(.missingScope) }
+        guard !name.isEmpty, name.utf8.count <= Limits.maxSessionNameBytes else { return .failure(.invalidName) }
+        let request = SessionLeases.Request(
+            slot: slot, connectionID: entry.connection.id, correlation: correlation,
+            key: .init(owner: grant.owner, name: name), workspace: workspace)
+        do {
+            return .success(try sessions.acquire(request, now: now))
+        } catch {
+            throw Violation(reason: "acquireSession while it already holds or waits for a session")
+        }
+    }
+
+    /// The worker's turn on its session is over.
+    /// - Returns: the session it held and the grant for the next waiter, if any.
+    /// - Throws: when the slot holds no lease.
+    mutating func sessionReleased(slot: UInt32) throws(Violation) -> (SessionLeases.Key, [SessionLeases.Action]) {
+        guard let key = sessions.held(bySlot: slot) else {
+            throw Violation(reason: "releaseSession without a session lease")
+        }
+        return (key, sessions.release(slot: slot))
+    }
+
+    /// Whether the slot still holds `key` for connection `connectionID` (a registry answer
+    /// for a lease is sent only then).
+    func holdsSession(slot: UInt32, key: SessionLeases.Key, connectionID: UInt64) -> Bool {
+        sessions.held(bySlot: slot) == key && entries[slot]?.connection.id == connectionID
+    }
+
+    /// Refuses the session waits whose deadline has passed.
+    mutating func expireSessionWaits(now: Double) -> [SessionLeases.Action] {
+        sessions.expire(now: now)
     }
 
     /// The request id of the slot's latest admitted request on its current connection.

@@ -5,7 +5,9 @@
 
 import CCProxyCore
 
-/// The lease table of persistent sessions: one turn at a time per session.
+/// The lease table of persistent sessions: one turn at a time per session. Part of the
+/// `SlotLedger` (a lease is one of the things a slot is granted); the ledger checks who may
+/// ask before it consults this table.
 ///
 /// - A free session is granted at once; a held one queues the request (first come, first
 ///   served) until the holder releases it or `Limits.sessionLeaseWaitSeconds` pass, then it
@@ -15,7 +17,7 @@ import CCProxyCore
 ///   a protocol violation.
 /// - When a slot's connection ends (or the worker dies), everything it held or waited for
 ///   goes, and the next waiter is granted.
-struct SessionLeases {
+struct SessionLeases: Sendable, Equatable {
     /// A session: its owner and the client's name for it.
     struct Key: Hashable, Sendable {
         var owner: String
@@ -25,6 +27,8 @@ struct SessionLeases {
     /// A request for a lease, answered by the correlation number.
     struct Request: Equatable, Sendable {
         var slot: UInt32
+        /// The connection the slot served when it asked: an answer for another one is stale.
+        var connectionID: UInt64 = 0
         var correlation: UInt32
         var key: Key
         /// The configured workspace the request names (binds a new session).
@@ -45,7 +49,7 @@ struct SessionLeases {
         case slotAlreadyHasOne
     }
 
-    private struct Waiting {
+    private struct Waiting: Sendable, Equatable {
         var request: Request
         var deadline: Double
     }
@@ -67,6 +71,9 @@ struct SessionLeases {
 
     /// Whether some turn holds the session.
     func isHeld(_ key: Key) -> Bool { holders[key] != nil }
+
+    /// Every session some turn holds (never evicted or ended while held).
+    var heldKeys: Set<Key> { Set(holders.keys) }
 
     /// A request arrives. Returns the action to perform now, or nil when it waits.
     mutating func acquire(_ request: Request, now: Double) throws(Refusal) -> Action? {
