@@ -154,4 +154,10 @@ public enum Limits {
     /// further bytes are read and dropped before the close (so it reads the response
     /// instead of a reset), in seconds.
     public static let lingeringCloseSeconds: Double = 2
+    /// The most of the operator's `~/.claude.json` read at start and reload, in bytes (it
+    /// also holds claude's per-project history, so it can be large).
+    public static let maxOperatorClaudeJSONBytes = 16 * 1024 * 1024
+    /// The most the operator's MCP server definitions may take once extracted, in bytes
+    /// (they travel in every worker's settings snapshot).
+    public static let maxHostMCPConfigBytes = 256 * 1024
 }

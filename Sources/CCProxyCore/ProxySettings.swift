@@ -53,6 +53,10 @@ public struct ProxySettings: Codable, Sendable, Equatable {
     /// `~/.claude.json`'s directory: the operator's settings, skills, agents and commands
     /// that every turn sees read-only. Nil when the server has no home directory.
     public var operatorHome: String?
+    /// The operator's user-scoped MCP servers as a `--mcp-config` document
+    /// (`HostMCPServers`), read from `~/.claude.json` at start and on reload; nil when there
+    /// are none. Every turn gets them.
+    public var hostMCPServers: String?
 
     public init(
         claudeBinary: String = "claude",
@@ -73,7 +77,8 @@ public struct ProxySettings: Codable, Sendable, Equatable {
         capturesMaxBytes: Int = Limits.defaultCapturesMaxBytes,
         isolation: IsolationMode = .namespaces,
         claudeEnvironment: [String] = ProxySettings.defaultClaudeEnvironment,
-        operatorHome: String? = nil
+        operatorHome: String? = nil,
+        hostMCPServers: String? = nil
     ) {
         self.claudeBinary = claudeBinary
         self.stateDirectory = stateDirectory
@@ -96,6 +101,7 @@ public struct ProxySettings: Codable, Sendable, Equatable {
         self.isolation = isolation
         self.claudeEnvironment = claudeEnvironment
         self.operatorHome = operatorHome
+        self.hostMCPServers = hostMCPServers
     }
 
     /// What `claude_environment` passes when the configuration does not set it: the API

@@ -82,6 +82,7 @@ struct ServeCommand: ParsableCommand {
 
         var settings = configuration.proxySettings()
         settings.operatorHome = ProcessInfo.processInfo.environment["HOME"]
+        settings.hostMCPServers = OperatorMCPServers.read(home: settings.operatorHome, logger: logger)
         ClaudeProbe.probe(into: &settings, logger: logger)
         try Self.checkIsolation(settings, logger: logger)
 
@@ -142,6 +143,7 @@ struct ServeCommand: ParsableCommand {
             effective.isolation = original.isolation
             var settings = effective.proxySettings()
             settings.operatorHome = probed.operatorHome
+            settings.hostMCPServers = OperatorMCPServers.read(home: probed.operatorHome, logger: logger)
             if settings.claudeBinary == probed.claudeBinary {
                 settings.claudeVersion = probed.claudeVersion
                 settings.claudeProbeError = probed.claudeProbeError

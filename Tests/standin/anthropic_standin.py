@@ -17,6 +17,9 @@ of the request (every text block is searched; the last directive wins):
     STANDIN:sleep <seconds>  a delta every 100 ms for that long ("." each)
     STANDIN:bash <command>   a Bash tool_use block; once the last user message carries a
                              tool_result, reply "tool said: <tool_result text>"
+    STANDIN:tool <name> <json>  a tool_use block for the tool <name> (e.g. an MCP tool,
+                             mcp__<server>__<tool>) with that JSON input ({} if absent); the
+                             tool_result is answered as for bash
     STANDIN:error <status>   that HTTP status with an Anthropic error body
     STANDIN:echo-length      reply the number of characters of the text block that holds
                              the directive
@@ -198,6 +201,14 @@ class Turn:
             command = a or "echo standin"
             tool_input = {"command": command, "description": "Run the command the test asked for"}
             return ("message", [("tool_use", "Bash", tool_input)], "tool_use", 0.0)
+        if d == "tool":
+            name, _, raw = (a or "").strip().partition(" ")
+            try:
+                tool_input = json.loads(raw) if raw.strip() else {}
+            except ValueError:
+                tool_input = {}
+            return ("message", [("tool_use", name or "unnamed", tool_input if isinstance(tool_input, dict) else {})],
+                    "tool_use", 0.0)
         if d == "error":
             return ("error", _ints(a, 1, (500,))[0])
         if d in ("echo-length", "echo_length"):

@@ -234,7 +234,7 @@ struct ChatCompletionsHandler {
         }
         return try TurnWorkspace.create(
             stateDirectory: context.settings.stateDirectory, configuredPath: configuredPath,
-            systemPrompt: plan.systemPrompt?.text)
+            systemPrompt: plan.systemPrompt?.text, hostMCPServers: context.settings.hostMCPServers)
     }
 
     /// claude's command line (the sandbox's, around claude's own), environment and working
@@ -244,6 +244,8 @@ struct ChatCompletionsHandler {
         if let file = workspace.systemPromptFile, let systemPrompt = plan.systemPrompt {
             arguments += [systemPrompt.flag, file]
         }
+        // Added to whatever MCP servers claude finds itself (never `--strict-mcp-config`).
+        if let file = workspace.hostMCPFile { arguments += ["--mcp-config", file] }
         return try ClaudeLaunchBuilder(settings: context.settings, serverEnvironment: context.claudeEnvironment).launch(
             arguments: arguments, workspace: workspace, ownerDirectoryName: grant.ownerDirectoryName,
             grantedWorkspacePath: workspace.workingDirectory)

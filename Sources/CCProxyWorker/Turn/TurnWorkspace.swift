@@ -4,16 +4,24 @@ import CCProxyCore
 import Foundation
 
 /// The directories of one turn: `<state>/turns/<id>/` holds private files (the system
-/// prompt) and claude's `TMPDIR` (`tmp/`, so sockets and scratch files claude leaves behind go
+/// prompt, the operator's MCP servers) and claude's `TMPDIR` (`tmp/`, so sockets and scratch files claude leaves behind go
 /// with the turn), and `<state>/turns/<id>/workspace/` is claude's working directory unless
 /// the request targets a configured workspace. Everything is removed when the turn ends.
 struct TurnWorkspace {
     let root: String
     let workingDirectory: String
     let systemPromptFile: String?
+    /// The operator's MCP servers as a `--mcp-config` file, if there are any.
+    let hostMCPFile: String?
 
-    /// Creates the directories (0700) and writes the system prompt file if there is one.
-    static func create(stateDirectory: String, configuredPath: String?, systemPrompt: String?) throws -> TurnWorkspace {
+    /// The private files claude reads (bound read-only into its sandbox).
+    var privateFiles: [String] { [systemPromptFile, hostMCPFile].compactMap { $0 } }
+
+    /// Creates the directories (0700) and writes the system prompt and MCP server files
+    /// (0600) if there are any.
+    static func create(
+        stateDirectory: String, configuredPath: String?, systemPrompt: String?, hostMCPServers: String? = nil
+    ) throws -> TurnWorkspace {
         let root = stateDirectory + "/turns/" + RandomID.uuid()
         let manager = FileManager.default
         try manager.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -22,15 +30,18 @@ struct TurnWorkspace {
         if configuredPath == nil {
             try manager.createDirectory(atPath: working, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         }
-        var promptFile: String?
-        if let systemPrompt, !systemPrompt.isEmpty {
-            let path = root + "/system-prompt.md"
-            guard manager.createFile(atPath: path, contents: Data(systemPrompt.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw CocoaError(.fileWriteUnknown)
-            }
-            promptFile = path
+        let promptFile = try writePrivate(systemPrompt, to: root + "/system-prompt.md")
+        let mcpFile = try writePrivate(hostMCPServers, to: root + "/host-mcp.json")
+        return TurnWorkspace(root: root, workingDirectory: working, systemPromptFile: promptFile, hostMCPFile: mcpFile)
+    }
+
+    /// Writes `text` to `path` (0600) unless it is nil or empty; returns the path written.
+    private static func writePrivate(_ text: String?, to path: String) throws -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown)
         }
-        return TurnWorkspace(root: root, workingDirectory: working, systemPromptFile: promptFile)
+        return path
     }
 
     /// A persistent session's own working directory, `<state>/sessions/<id>/workspace`

@@ -51,7 +51,7 @@ struct ClaudeLaunchBuilder {
             stateDirectory: settings.stateDirectory, workingDirectory: workspace.workingDirectory,
             temporaryDirectory: workspace.temporaryDirectory, claudeHome: home,
             readOnly: operatorDirectory.map { TurnSandbox.operatorEntries(configurationDirectory: $0) } ?? [],
-            hidden: hidden, files: workspace.systemPromptFile.map { [$0] } ?? [])
+            hidden: hidden, files: workspace.privateFiles)
         let argv = sandbox.commandLine(executable: claude, arguments: arguments)
         return ClaudeProcess.Launch(
             executable: argv[0], arguments: Array(argv.dropFirst()), environment: environment,
