@@ -100,4 +100,28 @@ import Testing
         // The refused waiter may ask again (its place in the queue is gone).
         #expect(try ask(&ledger, slot: 2, now: 40) == .success(nil))
     }
+
+    @Test func aSessionMayBeBoundOnlyToAWorkspaceTheGrantCovers() throws {
+        let docs = TokenLedgerGrant(
+            tokenID: "d1", name: "docs", maxConcurrent: 0, owner: "token:d1", scopes: [.chat, .sessionPersistent, .workspace("docs")])
+        let any = TokenLedgerGrant(
+            tokenID: "w1", name: "any", maxConcurrent: 0, owner: "token:w1", scopes: [.chat, .sessionPersistent, .anyWorkspace])
+        var ledger = admitted([1: docs, 2: any, 3: Self.alice])
+        #expect(throws: SlotLedger.Violation.self) {
+            try ledger.sessionRequested(slot: 1, correlation: 1, name: "s", workspace: "secret", now: 0)
+        }
+        #expect(throws: SlotLedger.Violation.self, "no workspace scope at all") {
+            try ledger.sessionRequested(slot: 3, correlation: 3, name: "s", workspace: "docs", now: 0)
+        }
+        guard case .success(.grant(let request)) = try ledger.sessionRequested(slot: 1, correlation: 1, name: "s", workspace: "docs", now: 0)
+        else {
+            Issue.record("a covered workspace is granted")
+            return
+        }
+        #expect(request.workspace == "docs")
+        guard case .success(.grant) = try ledger.sessionRequested(slot: 2, correlation: 2, name: "s", workspace: "secret", now: 0) else {
+            Issue.record("workspace:* covers every workspace")
+            return
+        }
+    }
 }

@@ -19,7 +19,8 @@ import CCProxyCore
 ///
 /// - a worker may ask for a persistent-session lease only for its current admitted request,
 ///   only for that grant's owner (it never names one) and only with `session:persistent`; it
-///   holds or waits for at most one lease, and may end only the lease it holds;
+///   holds or waits for at most one lease, may bind a new session only to a workspace the
+///   grant covers, and may end only the lease it holds;
 /// - everything a slot holds (grants, the process group, its session lease or its place in a
 ///   session's queue) is released with its connection or when its worker is gone.
 ///
@@ -174,8 +175,8 @@ struct SlotLedger: Sendable, Equatable {
     /// The worker asks for session `name` for its current request.
     /// - Returns: the lease table's action (nil: the request waits for the holder), or why
     ///   the client is refused.
-    /// - Throws: without an admitted request in progress, or when the slot already holds or
-    ///   waits for a lease.
+    /// - Throws: without an admitted request in progress, for a workspace the grant does not
+    ///   cover, or when the slot already holds or waits for a lease.
     mutating func sessionRequested(
         slot: UInt32, correlation: UInt32, name: String, workspace: String?, now: Double
     ) throws(Violation) -> Result<SessionLeases.Action?, SessionRefusal> {
@@ -183,6 +184,11 @@ struct SlotLedger: Sendable, Equatable {
             throw Violation(reason: "acquireSession without an authorized request")
         }
         guard grant.scopes.contains(.sessionPersistent) else { return .failure(.missingScope) }
+        // The worker refuses a workspace the token may not use before it asks (403); a new
+        // session bound to one anyway would outlive this grant, so it is a violation.
+        if let workspace, !grant.scopes.contains(.anyWorkspace), !grant.scopes.contains(.workspace(workspace)) {
+            throw Violation(reason: "a session bound to a workspace its grant does not cover")
+        }
         guard !name.isEmpty, name.utf8.count <= Limits.maxSessionNameBytes else { return .failure(.invalidName) }
         let request = SessionLeases.Request(
             slot: slot, connectionID: entry.connection.id, correlation: correlation,
