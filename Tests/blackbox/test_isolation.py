@@ -7,6 +7,7 @@ every attempt must come back refused or empty. Markers the tests look for are co
 shell ($((...)), joined variables), so they can only appear in an answer if the command ran:
 the command's own text never contains them.
 """
+import json
 import os
 import socket
 import subprocess
@@ -204,3 +205,27 @@ def test_only_the_workspace_tmp_and_home_are_writable(isolated):
     assert "OUTSIDE-WRITTEN" not in out and not (outside / "x").exists(), f"a turn wrote outside its workspace: {out!r}"
     assert "ETC-WRITTEN" not in out, out
     assert "host tmp" not in out, f"the turn sees the host's /tmp: {out!r}"
+
+
+def test_a_workspace_the_server_cannot_use_is_a_clear_500(tmp_path, standin, bins, claude):
+    """A configured workspace the server's user may not enter is refused with a message that
+    says so (not "spawn bwrap: Permission denied"), without telling the client its path."""
+    import harness
+    from harness import openai_error
+    if not harness.running_as_root():
+        pytest.skip("needs root: the workspace must belong to someone the server is not")
+    locked = harness.reachable_dir("ccp-locked-ws-")
+    os.chmod(locked, 0o700)  # root's, and the server runs as the service user
+    p = harness.Proxy(tmp_path, standin, bins=bins, claude=claude,
+                      config={"workspaces": {"locked": {"path": str(locked)}}})
+    try:
+        p.start()
+        bearer = p.create_token(f"locked-{uuid.uuid4().hex[:6]}", scopes="chat,workspace:*")
+        r = p.post_chat({"model": "sonnet", "messages": [{"role": "user", "content": "hi"}]},
+                        headers={"X-CC-Workspace": "locked"}, bearer=bearer)
+        err = openai_error(r, 500)
+        assert "not accessible to the server" in err["message"], err
+        assert str(locked) not in json.dumps(err), "the client learned a server path"
+        assert str(locked) in p.stderr_path.read_text(errors="replace"), "the log does not name the directory"
+    finally:
+        p.stop()

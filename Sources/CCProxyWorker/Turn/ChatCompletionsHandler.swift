@@ -92,6 +92,12 @@ struct ChatCompletionsHandler {
         let claudeLaunch: ClaudeProcess.Launch
         do {
             claudeLaunch = try launch(plan: plan, mode: mode, workspace: workspace, grant: grant)
+        } catch let error as WorkspaceAccessError {
+            logger.error("a workspace is not usable by the server's user", metadata: ["error": "\(error)"])
+            try await refuse(
+                .serverError("the workspace is not accessible to the server; the operator must give the server's user access"),
+                capture: capture, writer: &writer)
+            return nil
         } catch let error as ClaudeStartError {
             logger.error("could not start claude", metadata: ["error": "\(error)", "binary": "\(context.settings.claudeBinary)"])
             try await refuse(.upstreamError("could not start claude: \(error)"), capture: capture, writer: &writer)

@@ -18,10 +18,19 @@ struct ClaudeLaunchBuilder {
 
     /// The launch for `arguments` in `workspace`, on behalf of the owner `ownerDirectoryName`.
     /// Creates the owner's claude home (0700) if it is missing.
-    /// - Throws: when the claude home cannot be created, or claude is not found on `PATH`.
+    /// - Throws: `WorkspaceAccessError` when the server's user cannot read, write and enter
+    ///   the working directory; `ClaudeStartError` when claude is not found or not
+    ///   executable; a file error when the claude home cannot be created.
     func launch(
         arguments: [String], workspace: TurnWorkspace, ownerDirectoryName: String, grantedWorkspacePath: String?
     ) throws -> ClaudeProcess.Launch {
+        // A configured workspace the service user cannot enter would otherwise fail as
+        // "spawn bwrap: Permission denied"; say which directory and why instead.
+        do {
+            try FileAccess.check(workspace.workingDirectory, FileAccess.readWriteSearch, what: "access")
+        } catch {
+            throw WorkspaceAccessError(path: workspace.workingDirectory, cause: error)
+        }
         let home = try Self.ensureHome(stateDirectory: settings.stateDirectory, owner: ownerDirectoryName)
         let operatorDirectory = settings.operatorHome.map { $0 + "/.claude" }
         let sandboxed = settings.isolation == .namespaces
@@ -43,8 +52,10 @@ struct ClaudeLaunchBuilder {
         } catch {
             throw ClaudeStartError(reason: "\(error)")
         }
-        guard access(claude, X_OK) == 0 else {
-            throw ClaudeStartError(reason: "\(PosixError("spawn \(claude)"))")
+        do {
+            try FileAccess.check(claude, FileAccess.execute, what: "spawn \(claude)")
+        } catch {
+            throw ClaudeStartError(reason: "\(error)")
         }
         let hidden = settings.workspaces.values.map(\.path).filter { $0 != grantedWorkspacePath }.sorted()
         let sandbox = TurnSandbox(
@@ -84,4 +95,14 @@ struct ClaudeLaunchBuilder {
             try? manager.createSymbolicLink(atPath: target, withDestinationPath: source)
         }
     }
+}
+
+/// The server's user may not read, write or enter a turn's working directory (a configured
+/// workspace owned by someone else). The client is told only that the workspace is not
+/// usable; the path is for the log (clients name workspaces, never paths).
+struct WorkspaceAccessError: Error, CustomStringConvertible {
+    var path: String
+    var cause: PosixError
+
+    var description: String { "the server's user cannot use \(path): \(cause)" }
 }
