@@ -37,6 +37,15 @@ struct OpenAIEncodingTests {
                 == #"{"choices":[{"delta":{},"finish_reason":"length","index":0,"logprobs":null}],"created":1,"id":"c","model":"m","object":"chat.completion.chunk"}"#)
     }
 
+    @Test("with include_usage, a chunk without usage says usage: null")
+    func usageNull() {
+        var chunk = ChatCompletionChunk(id: "c", created: 1, model: "m", delta: .init(content: "x"))
+        chunk.reportsUsage = true
+        #expect(
+            String(decoding: encoder.encode(chunk), as: UTF8.self)
+                == #"{"choices":[{"delta":{"content":"x"},"finish_reason":null,"index":0,"logprobs":null}],"created":1,"id":"c","model":"m","object":"chat.completion.chunk","usage":null}"#)
+    }
+
     @Test("the usage chunk: no choices, usage with details")
     func usageChunk() {
         let chunk = ChatCompletionChunk(

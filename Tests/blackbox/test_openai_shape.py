@@ -58,6 +58,9 @@ def test_stream_usage_only_when_asked(proxy):
     assert r.chunks.index(final) == len(r.chunks) - 2, "the usage chunk directly follows the finish_reason chunk"
     with_usage = [c for c in r.chunks if c.get("usage") is not None]
     assert with_usage == [last], f"only the last chunk carries usage: {with_usage}"
+    # As OpenAI: every other chunk says "usage": null.
+    assert all("usage" in c and c["usage"] is None for c in r.chunks[:-1]), \
+        f"a chunk without \"usage\": null: {[c for c in r.chunks[:-1] if c.get('usage', 0) is not None]}"
 
 
 @pytest.mark.parametrize("extra", [{}, {"stream_options": {"include_usage": False}}, {"stream_options": None},

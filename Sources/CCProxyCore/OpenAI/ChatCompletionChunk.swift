@@ -3,7 +3,8 @@
 /// Shape: `{"id","object":"chat.completion.chunk","created","model","choices":[{"index":0,
 /// "delta":{"role"?,"content"?,"reasoning_content"?},"logprobs":null,"finish_reason":null|"…"}]}`.
 /// The usage chunk that ends a stream with `stream_options.include_usage` has `"choices":[]` and
-/// `usage`; no other chunk carries `usage`.
+/// `usage`; with `include_usage`, every other chunk says `"usage":null` (as OpenAI does, and
+/// as some clients check), and without it no chunk has the key.
 public struct ChatCompletionChunk: Sendable, Equatable, Encodable {
     /// The delta of the one choice. Empty on a terminal chunk (`"delta":{}`).
     public struct Delta: Sendable, Equatable, Encodable {
@@ -37,6 +38,9 @@ public struct ChatCompletionChunk: Sendable, Equatable, Encodable {
     public var finishReason: FinishReason?
     /// Only on the usage chunk.
     public var usage: Usage?
+    /// Whether the stream reports usage (`include_usage`): then a chunk without it says
+    /// `"usage":null` instead of leaving the key out.
+    public var reportsUsage: Bool = false
 
     public init(
         id: String, created: Int, model: String, delta: Delta? = Delta(), finishReason: FinishReason? = nil,
@@ -74,6 +78,10 @@ public struct ChatCompletionChunk: Sendable, Equatable, Encodable {
                 try choice.encodeNil(forKey: .finishReason)
             }
         }
-        if let usage { try c.encode(usage, forKey: .usage) }
+        if let usage {
+            try c.encode(usage, forKey: .usage)
+        } else if reportsUsage {
+            try c.encodeNil(forKey: .usage)
+        }
     }
 }

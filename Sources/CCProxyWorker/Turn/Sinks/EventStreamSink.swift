@@ -69,7 +69,9 @@ struct EventStreamSink: TurnSink {
     }
 
     private func chunk(delta: ChatCompletionChunk.Delta?, usage: Usage? = nil) -> ChatCompletionChunk {
-        ChatCompletionChunk(id: identity.id, created: identity.created, model: identity.model, delta: delta, usage: usage)
+        var chunk = ChatCompletionChunk(id: identity.id, created: identity.created, model: identity.model, delta: delta, usage: usage)
+        chunk.reportsUsage = includeUsage
+        return chunk
     }
 
     private mutating func write(_ bytes: [UInt8]) async throws {
