@@ -5,7 +5,7 @@ extension Configuration {
     ///
     /// Listener addresses, the worker pool and the source path stay with the supervisor.
     public func proxySettings() -> ProxySettings {
-        ProxySettings(
+        var settings = ProxySettings(
             claudeBinary: claudeBinary,
             stateDirectory: stateDirectory,
             defaultVerbosity: defaultVerbosity,
@@ -25,5 +25,7 @@ extension Configuration {
             isolation: isolation,
             claudeEnvironment: claudeEnvironment
         )
+        settings.remoteImagesAllowPrivate = remoteImagesAllowPrivate
+        return settings
     }
 }

@@ -51,6 +51,9 @@ public struct Configuration: Sendable, Equatable {
     public var streamKeepaliveSeconds: Double
     /// `remote_images`: whether http(s) image URLs are fetched. Default false.
     public var remoteImages: Bool
+    /// `remote_images_allow_private`: whether remote images may come from non-public
+    /// addresses (loopback, RFC 1918, link-local…). Default false.
+    public var remoteImagesAllowPrivate: Bool = false
     /// Most bytes the debug captures directory holds (`captures_max_bytes`); the oldest files
     /// are removed first. Default 256 MiB.
     public var capturesMaxBytes: Int

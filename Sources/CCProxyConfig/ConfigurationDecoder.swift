@@ -70,6 +70,8 @@ struct ConfigurationDecoder {
             }
         case "remote_images":
             if let flag = reader.bool(value, key: key) { configuration.remoteImages = flag }
+        case "remote_images_allow_private":
+            if let flag = reader.bool(value, key: key) { configuration.remoteImagesAllowPrivate = flag }
         case "captures_max_bytes":
             if let bytes = reader.integer(value, key: key) { configuration.capturesMaxBytes = bytes }
         case "user":

@@ -42,6 +42,9 @@ public struct ProxySettings: Codable, Sendable, Equatable {
     /// Whether `image_url` parts may name http(s) URLs, which the worker then fetches
     /// (`remote_images`). Default false: such parts are refused with a 400.
     public var remoteImages: Bool
+    /// Whether remote images may come from loopback, private, link-local and other
+    /// non-public addresses (`remote_images_allow_private`). Default false.
+    public var remoteImagesAllowPrivate: Bool = false
     /// Most bytes the debug captures directory holds (`captures_max_bytes`).
     public var capturesMaxBytes: Int
     /// How each turn's claude is confined (`isolation`). Default `namespaces`.

@@ -65,6 +65,12 @@ import Testing
         #expect(problems("remote_images: sometimes\n") == [#"remote_images must be true or false, not "sometimes""#])
     }
 
+    @Test func remoteImagesAllowPrivate() throws {
+        #expect(try parse("").proxySettings().remoteImagesAllowPrivate == false)
+        #expect(try parse("remote_images_allow_private: true\n").proxySettings().remoteImagesAllowPrivate == true)
+        #expect(problems("remote_images_allow_private: 1\n").count == 1)
+    }
+
     @Test func systemPromptMode() throws {
         let models = try parse("models: [{id: a}, {id: b, system_prompt_mode: replace}, {id: c, system_prompt_mode: append}]\n").models
         #expect(models.map(\.systemPromptMode) == [.append, .replace, .append])

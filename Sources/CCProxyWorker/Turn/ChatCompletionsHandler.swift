@@ -174,7 +174,9 @@ struct ChatCompletionsHandler {
     /// for fetching remote images first, when the operator enabled them).
     private func makePlan(_ request: HTTPRequest, grant: TokenGrant) async throws(APIError) -> TurnPlan {
         var chat = try ChatCompletionRequest.decode(request.body)
-        if context.settings.remoteImages { chat = try await RemoteImageFetcher.inline(chat) }
+        if context.settings.remoteImages {
+            chat = try await RemoteImageFetcher.inline(chat, policy: ImageHostPolicy(allowPrivate: context.settings.remoteImagesAllowPrivate))
+        }
         let headers = TurnHeaders(
             claudeModel: request.header("X-CC-Claude-Model"), effort: request.header("X-CC-Effort"),
             verbosity: request.header("X-CC-Verbosity"), session: request.header("X-CC-Session"))

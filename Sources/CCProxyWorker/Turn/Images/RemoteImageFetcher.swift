@@ -12,12 +12,13 @@ import Synchronization
 /// Each image is fetched with a deadline (`Limits.remoteImageTimeoutSeconds`) and a size
 /// bound (`Limits.maxImageBytes`, enforced while the body arrives: a huge file is cut off,
 /// not buffered). The media type comes from the response's `Content-Type`; the planner then
-/// checks it like any inline image. A failure is a 400 naming the part.
+/// checks it like any inline image. A failure is a 400 naming the part. Hosts are checked
+/// by `ImageHostPolicy` before the fetch and before each redirect is followed.
 enum RemoteImageFetcher {
     /// `request` with the remote images of its latest user message inlined (images of earlier
     /// messages only appear as `[image]` in the transcript, so they are never fetched).
     /// Requests without remote images are returned unchanged without any I/O.
-    static func inline(_ request: ChatCompletionRequest) async throws(APIError) -> ChatCompletionRequest {
+    static func inline(_ request: ChatCompletionRequest, policy: ImageHostPolicy) async throws(APIError) -> ChatCompletionRequest {
         var request = request
         var fetched = 0
         if let messageIndex = request.messages.lastIndex(where: { !$0.role.isInstruction }),
@@ -33,7 +34,7 @@ enum RemoteImageFetcher {
                     throw APIError.invalidRequest(
                         "\(path): more than \(Limits.maxImagesPerRequest) images in one request", code: "invalid_image")
                 }
-                parts[partIndex] = .imageURL(try await fetch(url, path: path))
+                parts[partIndex] = .imageURL(try await fetch(url, path: path, policy: policy))
                 changed = true
             }
             if changed { request.messages[messageIndex].content = .parts(parts) }
@@ -46,12 +47,15 @@ enum RemoteImageFetcher {
         return lowered.hasPrefix("http://") || lowered.hasPrefix("https://")
     }
 
-    private static func fetch(_ text: String, path: String) async throws(APIError) -> String {
+    private static func fetch(_ text: String, path: String, policy: ImageHostPolicy) async throws(APIError) -> String {
         guard let url = URL(string: text) else {
             throw APIError.invalidRequest("\(path): not a valid URL", code: "invalid_image")
         }
+        if let refused = policy.refusal(for: url) {
+            throw APIError.invalidRequest("\(path): could not fetch the image: \(refused.reason)", code: "invalid_image")
+        }
         let result: Result<(Data, String?), ImageFetchFailure> = await withCheckedContinuation { continuation in
-            let delegate = BoundedDownload(limit: Limits.maxImageBytes) { continuation.resume(returning: $0) }
+            let delegate = BoundedDownload(limit: Limits.maxImageBytes, policy: policy) { continuation.resume(returning: $0) }
             let configuration = URLSessionConfiguration.ephemeral
             configuration.timeoutIntervalForRequest = Limits.remoteImageTimeoutSeconds
             configuration.timeoutIntervalForResource = Limits.remoteImageTimeoutSeconds
@@ -84,12 +88,28 @@ private final class BoundedDownload: NSObject, URLSessionDataDelegate, Sendable 
     }
 
     private let limit: Int
+    private let policy: ImageHostPolicy
     private let state = Mutex(State())
     private let report: @Sendable (Result<(Data, String?), ImageFetchFailure>) -> Void
 
-    init(limit: Int, report: @escaping @Sendable (Result<(Data, String?), ImageFetchFailure>) -> Void) {
+    init(limit: Int, policy: ImageHostPolicy, report: @escaping @Sendable (Result<(Data, String?), ImageFetchFailure>) -> Void) {
         self.limit = limit
+        self.policy = policy
         self.report = report
+    }
+
+    /// A redirect is followed only to a host the policy allows (else the fetch fails).
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        guard let url = request.url, let refused = policy.refusal(for: url) else {
+            completionHandler(request)
+            return
+        }
+        state.withLock { $0.failure = ImageFetchFailure(reason: "redirected: \(refused.reason)") }
+        completionHandler(nil)
+        task.cancel()
     }
 
     func urlSession(
@@ -97,7 +117,10 @@ private final class BoundedDownload: NSObject, URLSessionDataDelegate, Sendable 
         completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void
     ) {
         if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-            state.withLock { $0.failure = ImageFetchFailure(reason: "HTTP status \(http.statusCode)") }
+            // A refused redirect arrives here as its 3xx: keep the reason it was refused.
+            state.withLock { state in
+                if state.failure == nil { state.failure = ImageFetchFailure(reason: "HTTP status \(http.statusCode)") }
+            }
             completionHandler(.cancel)
             return
         }
