@@ -106,6 +106,7 @@ public final class BridgeClient: Sendable {
         while !stopping.withLockedValue({ $0 }) {
             attempt += 1
             logger.info("connecting", metadata: ["server": "\(options.server)", "attempt": "\(attempt)"])
+            link.reset()
             do {
                 let channel = try await connect()
                 try? await channel.closeFuture.get()
@@ -169,7 +170,10 @@ public final class BridgeClient: Sendable {
                             upgraded.succeed()
                         }
                     }
+                    // The server's hello may arrive in the same read as its 101: the bytes
+                    // after the response go on to the websocket decoder, not away.
                     try sync.addHTTPClientHandlers(
+                        leftOverBytesStrategy: .forwardBytes,
                         withClientUpgrade: (
                             upgraders: [upgrader],
                             completionHandler: { context in
@@ -182,7 +186,13 @@ public final class BridgeClient: Sendable {
                         name: UpgradeRequestHandler.name)
                 }
             }
-        let channel = try await bootstrap.connect(host: options.server.host, port: options.server.port).get()
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: options.server.host, port: options.server.port).get()
+        } catch {
+            upgraded.fail(error)
+            throw error
+        }
         link.attach(channel)
         // The upgrade must complete in time; a server that accepted TCP and went quiet is
         // dropped like one that refused.

@@ -23,6 +23,11 @@ final class BridgeLink: Sendable {
         state.withLockedValue { $0 = State(channel: channel) }
     }
 
+    /// Forgets the previous connection's state before a new attempt.
+    func reset() {
+        state.withLockedValue { $0 = State() }
+    }
+
     func detach() {
         state.withLockedValue { $0.channel = nil }
     }
