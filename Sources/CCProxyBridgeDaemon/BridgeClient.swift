@@ -109,6 +109,8 @@ public final class BridgeClient: Sendable {
             link.reset()
             do {
                 let channel = try await connect()
+                // A stop that came while connecting found no connection to close.
+                if stopping.withLockedValue({ $0 }) { _ = link.sayGoodbye(reason: "daemon stopping") }
                 try? await channel.closeFuture.get()
                 link.detach()
                 if link.handshakeCompleted {

@@ -164,6 +164,13 @@ class BridgePeer:
         assert "error" in frame, f"{method} {params} succeeded: {frame}"
         return frame["error"]["code"]
 
+    def ping(self, conn: Connection, timeout: float = 5) -> float:
+        """Pings the daemon; returns the round trip once its pong came (fails after `timeout`)."""
+        async def go():
+            waiter = await conn.ws.ping()
+            return await waiter
+        return self._run(go(), timeout, "the daemon's pong")
+
     def wait_event(self, conn: Connection, pred, timeout: float, what: str) -> dict:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

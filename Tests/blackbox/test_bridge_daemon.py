@@ -370,3 +370,54 @@ def test_wss_with_ca_file(env):
     c = peer.wait_connection()
     assert c.authorization == f"Bearer {TOKEN}"
     assert unb64(peer.ok(c, "read", {"path": "hello.txt"})["data"]) == b"hello world\n"
+
+
+def test_sigterm_while_disconnected(env):
+    d = env.daemon()                                      # nothing listens on the port
+    d.wait_log("reconnecting", 15)
+    d.proc.send_signal(signal.SIGTERM)
+    assert d.proc.wait(timeout=15) == 0, d.text()[-2000:]
+
+
+def test_answers_server_pings(env):
+    peer = env.peer()
+    env.daemon()
+    c = peer.wait_connection()
+    for _ in range(3):
+        peer.ping(c)
+    assert not c.closed.is_set()
+    assert peer.ok(c, "stat", {"path": "hello.txt"})["size"] == 12
+
+
+def test_confirm_asks_on_the_terminal(env, bridge_bin):
+    import pty
+    master, slave = pty.openpty()
+    try:
+        peer = env.peer()
+        log = env.tmp / "confirm.log"
+        out = open(log, "wb")
+        proc = subprocess.Popen([str(bridge_bin), "--server", f"ws://127.0.0.1:{env.port}/bridge", "--root",
+                                 str(env.root), "--confirm"], stdin=slave, stdout=out, stderr=subprocess.STDOUT,
+                                env=dict(os.environ, CCPROXY_BRIDGE_TOKEN=TOKEN), preexec_fn=harness.die_with_parent)
+        try:
+            c = peer.wait_connection()
+            assert peer.ok(c, "stat", {"path": "hello.txt"})["size"] == 12      # reads are not asked about
+            os.write(master, b"n\n")
+            frame = peer.call(c, "write", {"path": "hello.txt", "offset": 0, "data": b64(b"HELLO")})
+            assert frame["error"] == {"code": "permission_denied", "message": "denied by user"}
+            assert (env.root / "hello.txt").read_text() == "hello world\n"
+            os.write(master, b"yes\n")
+            assert peer.ok(c, "write", {"path": "hello.txt", "offset": 0, "data": b64(b"HELLO")})["written"] == 5
+            assert (env.root / "hello.txt").read_text() == "HELLO world\n"
+            text = log.read_text()
+            assert text.count('[ccproxy-bridge] write "hello.txt"? [y/N]') == 2, text
+            # A denied name is absent before anyone is asked about it.
+            assert peer.error(c, "remove", {"path": ".env"}) == "not_found"
+            assert log.read_text().count("[y/N]") == 2
+        finally:
+            proc.kill()
+            proc.wait(timeout=10)
+            out.close()
+    finally:
+        os.close(master)
+        os.close(slave)
