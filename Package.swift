@@ -146,7 +146,11 @@ let package = Package(
             name: "CCProxyBridgeProtocolTests", dependencies: ["CCProxyBridgeProtocol"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "CCProxyBridgeDaemonTests", dependencies: ["CCProxyBridgeDaemon", "CCProxyBridgeProtocol"],
+            name: "CCProxyBridgeDaemonTests",
+            dependencies: [
+                "CCProxyBridgeDaemon", "CCProxyBridgeProtocol",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(name: "CCProxyConfigTests", dependencies: ["CCProxyConfig"], swiftSettings: swiftSettings),
         .testTarget(name: "CCProxyWireTests", dependencies: ["CCProxyWire"], swiftSettings: swiftSettings),
