@@ -66,7 +66,7 @@ public enum BridgeCodec {
     public static func result<R: Decodable>(_ type: R.Type, of frame: Data) throws(BridgeFrameError) -> R {
         do {
             if let r = try JSONDecoder().decode(ResultCarrier<R>.self, from: frame).result { return r }
-            return try JSONDecoder().decode(R.self, from: Data("{}".utf8))
+            return try JSONDecoder().decode(R.self, from: BridgeCodec.emptyObject)
         } catch {
             throw .malformed("result: \(describe(error))")
         }
@@ -115,6 +115,9 @@ public enum BridgeCodec {
         case .bye(let p): encode(Frame(type: .event, method: event.name.rawValue, params: p))
         }
     }
+
+    /// `{}`, what absent `params` or `result` decode from (each type's zero values).
+    static let emptyObject = (try? JSONEncoder().encode([String: Int]())) ?? Data()
 
     /// A short, stable description of a decoding error (no Foundation debug dumps).
     static func describe(_ error: any Error) -> String {

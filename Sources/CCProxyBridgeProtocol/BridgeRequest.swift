@@ -108,7 +108,7 @@ public enum BridgeRequest: Sendable, Equatable {
     private static func params<P: Decodable>(_ frame: Data) throws(BridgeError) -> P {
         do {
             if let p = try JSONDecoder().decode(ParamsCarrier<P>.self, from: frame).params { return p }
-            return try JSONDecoder().decode(P.self, from: Data("{}".utf8))
+            return try JSONDecoder().decode(P.self, from: BridgeCodec.emptyObject)
         } catch {
             throw BridgeError(.invalidArgument, "bad params: \(BridgeCodec.describe(error))")
         }
