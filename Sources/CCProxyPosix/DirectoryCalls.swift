@@ -100,9 +100,17 @@ public enum DirectoryCalls {
         guard renameat(fromDir, from, toDir, to) == 0 else { throw PosixError("rename \(from)") }
     }
 
-    /// fchmodat(2). Linux cannot change a link's own mode; callers pass a non-link.
+    /// chmod(2) of the entry `name` in `dir` itself, never of what a link points to: the
+    /// entry is pinned with an O_PATH|O_NOFOLLOW descriptor and changed through
+    /// `/proc/self/fd`, so a link swapped in after the caller looked is not followed
+    /// (fchmodat cannot refuse links on Linux, and fchmod refuses O_PATH descriptors).
+    /// A link itself fails with ELOOP (Linux links have no mode of their own).
     public static func changeMode(_ dir: Int32, _ name: String, mode: UInt32) throws(PosixError) {
-        guard fchmodat(dir, name, mode_t(mode & 0o7777), 0) == 0 else { throw PosixError("chmod \(name)") }
+        let fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw PosixError("open \(name)") }
+        defer { closeDescriptor(fd) }
+        guard try !status(of: fd).isSymlink else { throw PosixError("chmod \(name)", errno: ELOOP) }
+        guard chmod("/proc/self/fd/\(fd)", mode_t(mode & 0o7777)) == 0 else { throw PosixError("chmod \(name)") }
     }
 
     public static func makeSymlink(target: String, _ dir: Int32, _ name: String) throws(PosixError) {

@@ -58,6 +58,15 @@ final class RootedFileSystemTests {
         #expect(try fs.readdir(PathParams(path: "alias")).entries.map(\.name) == ["abs", "f.txt"])
     }
 
+    @Test func chmodThroughALinkChangesTheTargetInside() throws {
+        try link("alias", "sub/f.txt")
+        try fs.chmod(ModeParams(path: "alias", mode: 0o600))
+        let mode = try FileManager.default.attributesOfItem(atPath: root.appendingPathComponent("sub/f.txt").path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        try link("away", base.appendingPathComponent("outside/s.txt").path)
+        #expect(code { try fs.chmod(ModeParams(path: "away", mode: 0o777)) } == .outOfRoot)
+    }
+
     @Test func linkLoopsEnd() throws {
         try link("a", "b")
         try link("b", "a")
