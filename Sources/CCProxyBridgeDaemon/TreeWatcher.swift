@@ -68,6 +68,9 @@ final class TreeWatcher: @unchecked Sendable {
                 guard !policy.denies(components: path.split(separator: "/").map(String.init)) else { continue }
                 if event.removed {
                     report(path, .removed)
+                    // A directory moved away keeps its watches under its old name: drop them
+                    // (if it was moved within the root, its new name is watched afresh).
+                    if event.isDirectory { forget(path) }
                 } else if event.created {
                     report(path, .created)
                     if event.isDirectory {
@@ -81,6 +84,14 @@ final class TreeWatcher: @unchecked Sendable {
                 logger.debug("watch", metadata: ["path": "\(e.path)", "kind": "\(e.kind.rawValue)"])
                 emit(e)
             }
+        }
+    }
+
+    /// Stops watching `relative` and everything under it.
+    private func forget(_ relative: String) {
+        for (wd, dir) in directories where dir == relative || dir.hasPrefix(relative + "/") {
+            inotify.removeWatch(wd)
+            directories[wd] = nil
         }
     }
 

@@ -39,6 +39,11 @@ public final class Inotify {
         return wd
     }
 
+    /// Stops watching; an IN_IGNORED event for `watch` follows.
+    public func removeWatch(_ watch: Int32) {
+        _ = inotify_rm_watch(fd, watch)
+    }
+
     /// Blocks until events arrive and returns them.
     public func read() throws(PosixError) -> [Event] {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)

@@ -298,6 +298,15 @@ def test_watch_events_after_edits(env):
                     "an event inside the new directory")
     (env.root / "src" / "main.c").unlink()
     peer.wait_event(c, lambda e: e["params"] == {"path": "src/main.c", "kind": "removed"}, 10, "a removed event")
+    # A directory renamed: its contents are reported under the new name from then on.
+    before = len(c.events)
+    (env.root / "newdir").rename(env.root / "moved")
+    peer.wait_event(c, lambda e: e["params"] == {"path": "moved", "kind": "created"}, 10, "the renamed directory")
+    (env.root / "moved" / "inner.txt").write_text("y\n")
+    peer.wait_event(c, lambda e: e["params"] == {"path": "moved/inner.txt", "kind": "modified"}, 10,
+                    "an edit under the new name")
+    stale = [e for e in c.events[before:] if e["params"].get("path", "").startswith("newdir/")]
+    assert not stale, c.events[before:]
     assert not [e for e in c.events if ".env" in e["params"].get("path", "")], c.events
 
 
