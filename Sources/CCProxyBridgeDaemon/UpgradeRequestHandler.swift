@@ -1,4 +1,5 @@
 // Runs in: ccproxy-bridge (the laptop-side daemon), on the connection's event loop.
+import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -17,6 +18,7 @@ final class UpgradeRequestHandler: ChannelInboundHandler, RemovableChannelHandle
     private let token: String
     private let link: BridgeLink
     private var refusal: String?
+    private var refusalBody: [UInt8] = []
 
     init(target: String, host: String, token: String, link: BridgeLink) {
         self.target = target
@@ -42,15 +44,13 @@ final class UpgradeRequestHandler: ChannelInboundHandler, RemovableChannelHandle
         case .head(let response):
             refusal = "upgrade refused: \(response.status.code) \(response.status.reasonPhrase)"
         case .body(let body):
-            if var reason = refusal, reason.utf8.count < 400 {
-                reason += reason.hasSuffix(")") || reason.contains(" (") ? "" : " ("
-                reason += String(decoding: body.readableBytesView.prefix(300), as: UTF8.self)
-                refusal = reason
-            }
+            if refusal != nil && refusalBody.count < 300 { refusalBody += body.readableBytesView.prefix(300 - refusalBody.count) }
         case .end:
-            if var reason = refusal {
-                if reason.contains(" (") && !reason.hasSuffix(")") { reason += ")" }
-                link.recordClose(reason.replacingNewlines())
+            if let refusal {
+                let text = String(decoding: refusalBody, as: UTF8.self)
+                    .map { $0.isNewline ? " " : $0 }
+                let said = String(text).trimmingCharacters(in: .whitespaces)
+                link.recordClose(said.isEmpty ? refusal : "\(refusal) (\(said))")
             }
             context.close(promise: nil)
         }
@@ -59,11 +59,5 @@ final class UpgradeRequestHandler: ChannelInboundHandler, RemovableChannelHandle
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         link.recordClose("\(error)")
         context.close(promise: nil)
-    }
-}
-
-extension String {
-    fileprivate func replacingNewlines() -> String {
-        String(map { $0.isNewline ? " " : $0 })
     }
 }
