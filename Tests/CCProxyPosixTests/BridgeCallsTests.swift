@@ -4,11 +4,12 @@ import Testing
 
 @testable import CCProxyPosix
 
-@Suite("CapturedCommand")
-struct CapturedCommandTests {
-    private let env = ["PATH=/usr/bin:/bin"]
+/// CapturedCommand spawns children, so its tests join the serialized spawner suite (whose
+/// "no child left" checks must see every child of the process).
+extension ProcessSpawnerTests {
+    private var env: [String] { ["PATH=/usr/bin:/bin"] }
 
-    @Test func capturesBothOutputsTheExitCodeAndTheInput() throws {
+    @Test("CapturedCommand: capturesBothOutputsTheExitCodeAndTheInput") func captured_capturesBothOutputsTheExitCodeAndTheInput() throws {
         let out = try CapturedCommand.run(
             arguments: ["/bin/sh", "-c", "pwd; cat; echo oops >&2; exit 4"], environment: env, workingDirectory: "/tmp",
             input: Array("fed\n".utf8), timeoutSeconds: 30, maxOutputBytes: 1024)
@@ -18,7 +19,7 @@ struct CapturedCommandTests {
         #expect(!out.timedOut && !out.truncated)
     }
 
-    @Test func boundsTheOutput() throws {
+    @Test("CapturedCommand: boundsTheOutput") func captured_boundsTheOutput() throws {
         let out = try CapturedCommand.run(
             arguments: ["/bin/sh", "-c", "head -c 100000 /dev/zero"], environment: env, workingDirectory: "/",
             input: [], timeoutSeconds: 30, maxOutputBytes: 1000)
@@ -27,7 +28,7 @@ struct CapturedCommandTests {
         #expect(out.status == .exited(0))
     }
 
-    @Test func killsTheGroupAtTheTimeout() throws {
+    @Test("CapturedCommand: killsTheGroupAtTheTimeout") func captured_killsTheGroupAtTheTimeout() throws {
         let out = try CapturedCommand.run(
             arguments: ["/bin/sh", "-c", "sleep 600 & sleep 600"], environment: env, workingDirectory: "/",
             input: [], timeoutSeconds: 0.3, maxOutputBytes: 1000)
@@ -35,7 +36,7 @@ struct CapturedCommandTests {
         #expect(out.status == .signaled(SIGKILL, coreDumped: false))
     }
 
-    @Test func missingProgramIsAnError() {
+    @Test("CapturedCommand: missingProgramIsAnError") func captured_missingProgramIsAnError() {
         #expect(throws: PosixError.self) {
             try CapturedCommand.run(
                 arguments: ["/nonexistent/prog"], environment: env, workingDirectory: "/", input: [], timeoutSeconds: 5,
