@@ -14,6 +14,8 @@
 //   CCProxyClaude      one claude turn: argv, stream-json → OpenAI chunks (worker)
 //   CCProxySupervisor  the pre-forking supervisor                (`ccproxy serve`)
 //   CCProxyWorker      the HTTP worker                           (`ccproxy-worker`)
+//   CCProxyBridgeProtocol  the bridge's frames and path policy   (daemon and server; no I/O)
+//   CCProxyBridgeDaemon    the laptop-side daemon                (`ccproxy-bridge`)
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -27,12 +29,14 @@ let package = Package(
         .executable(name: "ccproxy", targets: ["ccproxy"]),
         .executable(name: "ccproxy-worker", targets: ["ccproxy-worker"]),
         .executable(name: "ccproxyctl", targets: ["ccproxyctl"]),
+        .executable(name: "ccproxy-bridge", targets: ["ccproxy-bridge"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C system libraries (pkg-config names as on Debian).
@@ -82,6 +86,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // The bridge: the protocol both sides speak (pure), and the laptop-side daemon.
+        .target(name: "CCProxyBridgeProtocol", dependencies: ["CCProxyCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "CCProxyBridgeDaemon",
+            dependencies: [
+                "CCProxyBridgeProtocol", "CCProxyCore", "CCProxyPosix",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
         // The admin socket's client side, shared by `ccproxyctl` and `ccproxy token`.
         .target(
             name: "CCProxyAdminClient",
@@ -113,6 +133,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        .executableTarget(
+            name: "ccproxy-bridge",
+            dependencies: [
+                "CCProxyBridgeDaemon", "CCProxyBridgeProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
+        .testTarget(
+            name: "CCProxyBridgeProtocolTests", dependencies: ["CCProxyBridgeProtocol"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CCProxyBridgeDaemonTests",
+            dependencies: [
+                "CCProxyBridgeDaemon", "CCProxyBridgeProtocol",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(name: "CCProxyConfigTests", dependencies: ["CCProxyConfig"], swiftSettings: swiftSettings),
         .testTarget(name: "CCProxyWireTests", dependencies: ["CCProxyWire"], swiftSettings: swiftSettings),
         .testTarget(name: "CCProxyPosixTests", dependencies: ["CCProxyPosix"], swiftSettings: swiftSettings),

@@ -26,6 +26,12 @@ forbid CCProxyClaude 'NIOHTTP1|NIOWebSocket|CCProxyWire|CCProxyStore|CCProxyAuth
 forbid CCProxySupervisor 'NIO[A-Za-z]*|CCProxyClaude|CCProxyWorker|CCPFuse3'
 forbid CCProxyWorker 'CCProxyStore|CCProxyAuth|CCPSQLite3|CCPArgon2|CCPFuse3|CCProxySupervisor|CCProxyConfig|Yams'
 forbid ccproxy-worker 'CCProxyStore|CCProxyAuth|CCPSQLite3|CCPArgon2|CCProxySupervisor|CCProxyConfig'
+# The bridge protocol is pure (both sides use it); the laptop daemon links no FUSE, no
+# SQLite, no argon2, and nothing of the server.
+forbid CCProxyBridgeProtocol 'NIO[A-Za-z]*|CCP[A-Z][A-Za-z0-9]*|CCProxyPosix|CCProxyWire|Logging|Glibc'
+bridge_daemon_forbidden='CCPFuse3|CCPSQLite3|CCPArgon2|CCProxyStore|CCProxyAuth|CCProxySupervisor|CCProxyWorker|CCProxyConfig|CCProxyClaude|Glibc'
+forbid CCProxyBridgeDaemon "$bridge_daemon_forbidden"
+forbid ccproxy-bridge "$bridge_daemon_forbidden"
 
 bin="${1:-.build/debug}"
 if [ -x "$bin/ccproxy-worker" ]; then
@@ -37,6 +43,18 @@ if [ -x "$bin/ccproxy-worker" ]; then
     fi
 else
     echo "layering: $bin/ccproxy-worker not built; build first"
+    fail=1
+fi
+
+if [ -x "$bin/ccproxy-bridge" ]; then
+    linked=$(ldd "$bin/ccproxy-bridge" | grep -E 'libfuse|libsqlite3|libargon2')
+    if [ -n "$linked" ]; then
+        echo "layering: ccproxy-bridge links what only the server side may:"
+        echo "$linked" | sed 's/^/  /'
+        fail=1
+    fi
+else
+    echo "layering: $bin/ccproxy-bridge not built; build first"
     fail=1
 fi
 

@@ -160,4 +160,33 @@ public enum Limits {
     /// The most the operator's MCP server definitions may take once extracted, in bytes
     /// (they travel in every worker's settings snapshot).
     public static let maxHostMCPConfigBytes = 256 * 1024
+
+    // MARK: The bridge (laptop daemon ↔ server websocket)
+
+    /// Largest websocket message on the bridge, either way, checked before it is decoded
+    /// (a full `read` or `write` chunk in base64 plus the envelope fits with room).
+    public static let maxBridgeFrameBytes = 4 * 1024 * 1024
+    /// Most bytes one `read` returns and one `write` carries (larger reads are shortened,
+    /// larger writes refused `too_large`).
+    public static let maxBridgeChunkBytes = 1024 * 1024
+    /// Largest file a `read` of the whole file at once is allowed for (`too_large` above).
+    public static let maxBridgeWholeFileBytes = 32 * 1024 * 1024
+    /// Entries one `readdir` answers with; a larger directory is refused `too_large`
+    /// rather than answered with a frame past `maxBridgeFrameBytes`.
+    public static let maxBridgeDirectoryEntries = 20_000
+    /// Longest path a bridge request may name, in UTF-8 bytes (PATH_MAX).
+    public static let maxBridgePathBytes = 4096
+    /// Symbolic links followed while resolving one bridge path (the kernel's MAXSYMLINKS).
+    public static let maxBridgeSymlinkHops = 40
+    /// How long an `exec` on the laptop may run before its process group is killed, in seconds.
+    public static let bridgeExecTimeoutSeconds: Double = 120
+    /// Bytes of stdout and of stderr an `exec` answers with, each (the rest is dropped).
+    public static let maxBridgeExecOutputBytes = 256 * 1024
+    /// Reconnect backoff of the daemon: first delay, and the cap it grows to, in seconds.
+    public static let bridgeBackoffInitialSeconds: Double = 0.5
+    public static let bridgeBackoffCapSeconds: Double = 10
+    /// Interval of the daemon's websocket pings; two unanswered ones drop the connection.
+    public static let bridgePingIntervalSeconds: Double = 20
+    /// How long the daemon waits for the TCP/TLS connection and the upgrade, in seconds.
+    public static let bridgeConnectTimeoutSeconds: Double = 10
 }
