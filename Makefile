@@ -1,9 +1,13 @@
 # ccproxy — build, test, run.
 #
 #   make run     install what is missing, build, start `ccproxy serve` with its state in ./.state
-#   make test    everything CI runs: unit tests, then black-box tests with the real Claude Code CLI
+#   make test    everything CI runs: unit tests, the same tests under the thread sanitizer
+#                (test-race), then black-box tests with the real Claude Code CLI
 #                (the Python test packages go into .venv, created on first use)
-#   make bench   time to first token and total time, ccproxy vs. running claude directly
+#   make test-race  the unit and in-process tests built with --sanitize=thread in .build-tsan
+#   make bench   release build, then ccproxy vs. running claude directly: time to first token,
+#                total, 8 turns in parallel, idle RSS, keep-alive /v1/models requests/s
+#                (not part of `make test`)
 
 SHELL := /bin/bash
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
@@ -19,8 +23,15 @@ APT_PACKAGES := libsqlite3-dev libargon2-dev libfuse3-dev fuse3 libsystemd-dev p
 TEST_APT_PACKAGES := python3 python3-venv
 VENV := $(CURDIR)/.venv
 VENV_PYTHON := $(VENV)/bin/python
+# The thread-sanitized build has its own scratch path, so that it never invalidates .build.
+TSAN_SCRATCH := $(CURDIR)/.build-tsan
+# halt_on_error=0: report every race of the run, not only the first (the test binary still
+# exits non-zero, with TSan's exitcode 66, when there was any report).
+# second_deadlock_stack=1: a lock-order report names both acquisition stacks.
+# suppressions: races inside third-party or runtime code only, each with its reason there.
+TSAN_OPTIONS_TEST := halt_on_error=0 second_deadlock_stack=1 suppressions=$(CURDIR)/scripts/tsan.supp
 
-.PHONY: all deps test-deps venv claude build release test unit-test blackbox-test run bench clean
+.PHONY: all deps test-deps venv claude build build-tsan release test unit-test test-race blackbox-test run bench clean
 
 all: build
 
@@ -60,12 +71,21 @@ unit-test: build
 	bash scripts/check-layering.sh .build/debug
 	$(SWIFT) test --skip-build --no-parallel
 
+## build-tsan: the unit and in-process tests with the thread sanitizer, in $(TSAN_SCRATCH)
+build-tsan: deps
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path $(TSAN_SCRATCH)
+
+## test-race: the unit and in-process tests under the thread sanitizer (TSAN_OPTIONS above)
+test-race: build-tsan
+	TSAN_OPTIONS="$(TSAN_OPTIONS_TEST)" \
+	  $(SWIFT) test --skip-build --sanitize=thread --scratch-path $(TSAN_SCRATCH) --no-parallel
+
 blackbox-test: build claude venv
 	CCPROXY_BIN_DIR=$(CURDIR)/.build/debug CCPROXY_TEST_CLAUDE=$(CLAUDE_BIN) \
 	  $(VENV_PYTHON) -m pytest -q -p no:cacheprovider Tests/blackbox
 
 ## test: exactly what CI runs
-test: unit-test blackbox-test
+test: unit-test test-race blackbox-test
 
 ## run: serve on $(LISTEN) with state in $(STATE); prints the first bearer on first start
 run: build
@@ -84,8 +104,9 @@ run: build
 	CCPROXY_STATE=$(STATE) CCPROXY_LISTEN=$(LISTEN) exec .build/debug/ccproxy serve
 
 ## bench: release build, then ccproxy vs. claude directly against the local stand-in API
+## (single and 8 parallel turns, idle RSS, keep-alive /v1/models requests/s); see README "Performance"
 bench: release claude
 	CCPROXY_BIN_DIR=$(CURDIR)/.build/release CCPROXY_TEST_CLAUDE=$(CLAUDE_BIN) $(PYTHON) Tests/bench/bench.py
 
 clean:
-	rm -rf .build
+	rm -rf .build $(TSAN_SCRATCH)
