@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "CCProxyStore", dependencies: ["CCPSQLite3", "CCProxyCore"], swiftSettings: swiftSettings),
         .target(
             name: "CCProxyAuth",
-            dependencies: ["CCPArgon2", "CCProxyCore", "CCProxyStore"],
+            dependencies: ["CCPArgon2", "CCProxyCore", "CCProxyStore", "CCProxyPosix"],
             swiftSettings: swiftSettings),
         .target(
             name: "CCProxyClaude",

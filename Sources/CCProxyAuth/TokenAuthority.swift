@@ -1,6 +1,6 @@
 import CCProxyCore
 import CCProxyStore
-import Synchronization
+import CCProxyPosix
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -47,7 +47,7 @@ public final class TokenAuthority: Sendable {
     /// `last_used_at` is written at most this often per token, in seconds.
     public static let lastUsedResolution: TimeInterval = 60
 
-    let state: Mutex<State>
+    let state: Locked<State>
     let hasher: any SecretHasher
 
     /// An authority over `storage`, hashing with `hasher`.
@@ -57,7 +57,7 @@ public final class TokenAuthority: Sendable {
     ///   - hasher: ``Argon2id`` with recommended parameters unless a test injects another.
     ///   - cacheCapacity: how many verified (token, secret) pairs to remember.
     public init(storage: sending Storage, hasher: any SecretHasher = Argon2id(), cacheCapacity: Int = defaultCacheCapacity) {
-        self.state = Mutex(State(storage: storage, verified: VerifiedSecretCache(capacity: cacheCapacity)))
+        self.state = Locked(State(storage: storage, verified: VerifiedSecretCache(capacity: cacheCapacity)))
         self.hasher = hasher
     }
 

@@ -1,6 +1,6 @@
 import Dispatch
 import Glibc
-import Synchronization
+import CCProxyPosix
 
 /// Learns how this process's children ended, from one long-lived thread.
 ///
@@ -26,7 +26,7 @@ public final class ChildWatcher: Sendable {
         var unclaimed: [pid_t: ExitStatus] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let wake = DispatchSemaphore(value: 0)
 
     private init() {

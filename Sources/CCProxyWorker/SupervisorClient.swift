@@ -7,15 +7,14 @@ import CCProxyCore
 import CCProxyPosix
 public import CCProxyWire
 import Foundation
-import Synchronization
 
 /// A descriptor received from the supervisor, in transit to the serving loop (an
 /// `AsyncStream` element must be copyable; the descriptor inside is taken exactly once).
 public final class ReceivedDescriptor: Sendable {
-    private let slot: Mutex<OwnedDescriptor?>
+    private let slot: Locked<OwnedDescriptor?>
 
     init(_ descriptor: consuming OwnedDescriptor) {
-        slot = Mutex(.some(descriptor))
+        slot = Locked(.some(descriptor))
     }
 
     /// The descriptor, the first time; nil afterwards.
@@ -35,8 +34,8 @@ public final class SupervisorClient: Sendable {
     }
 
     private let channel: SeqPacketChannel
-    private let state = Mutex(State())
-    private let sendLock = Mutex(())
+    private let state = Locked(State())
+    private let sendLock = Locked(())
     /// Called on the reader thread when the channel closes (the supervisor died).
     private let onSupervisorGone: @Sendable () -> Void
     public let events: AsyncStream<Event>

@@ -1,7 +1,7 @@
 import CCProxyAuth
 import CCProxyStore
 import Foundation
-import Synchronization
+import CCProxyPosix
 
 /// A directory under the system temporary directory, removed when released.
 final class TemporaryDirectory {
@@ -22,7 +22,7 @@ final class TemporaryDirectory {
 /// Cheap argon2id that counts how often it hashes and verifies.
 final class CountingHasher: SecretHasher {
     private let inner = Argon2id(parameters: .minimal)
-    private let counts = Mutex((hashes: 0, verifications: 0))
+    private let counts = Locked((hashes: 0, verifications: 0))
 
     var verifications: Int { counts.withLock { $0.verifications } }
     var hashes: Int { counts.withLock { $0.hashes } }

@@ -3,7 +3,6 @@ import CCProxyPosix
 import CCProxyWire
 import Foundation
 import Logging
-import Synchronization
 import Testing
 
 @testable import CCProxySupervisor
@@ -11,7 +10,7 @@ import Testing
 /// A stand-in authority: authorizations wait until released; usage writes fail while `locked`.
 private final class GatedAuthority: WorkerRequestAuthority {
     let gate = DispatchSemaphore(value: 0)
-    let state = Mutex((authorized: [String](), written: [UInt64](), attempts: 0, locked: true, gated: true, persisted: false))
+    let state = Locked((authorized: [String](), written: [UInt64](), attempts: 0, locked: true, gated: true, persisted: false))
 
     func authorize(bearer: String, scope: String, source: String?) -> Result<AuthorityGrant, AuthorityRefusal> {
         if state.withLock({ $0.gated }) { gate.wait() }

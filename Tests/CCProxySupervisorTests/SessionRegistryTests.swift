@@ -3,7 +3,6 @@ import CCProxyPosix
 import CCProxyStore
 import Foundation
 import Logging
-import Synchronization
 import Testing
 
 @testable import CCProxySupervisor

@@ -4,7 +4,7 @@ import CCProxyStore
 import CCProxyWire
 import Foundation
 import Logging
-import Synchronization
+import CCProxyPosix
 import Testing
 
 @testable import CCProxySupervisor
@@ -12,7 +12,7 @@ import Testing
 /// Usage counters that can be made to fail like a locked database.
 final class SwitchableUsage: UsageRepository, @unchecked Sendable {
     let inner: UsageStore
-    let failing = Mutex(false)
+    let failing = Locked(false)
 
     init(_ inner: UsageStore) { self.inner = inner }
 

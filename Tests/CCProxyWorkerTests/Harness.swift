@@ -10,7 +10,6 @@ import Glibc
 import Logging
 import NIOCore
 import NIOPosix
-import Synchronization
 import Testing
 
 @testable import CCProxyWorker
@@ -69,9 +68,9 @@ final class FakeSupervisor: Sendable {
     static let workspaceGrant = TokenGrant(tokenID: "tok_test_ws", name: "workspace token", scopes: ["chat", "workspace:*"])
 
     let channel: SeqPacketChannel
-    private let received = Mutex<[WorkerMessage]>([])
-    private let problems = Mutex<[String]>([])
-    private let stopped = Mutex(false)
+    private let received = Locked<[WorkerMessage]>([])
+    private let problems = Locked<[String]>([])
+    private let stopped = Locked(false)
 
     init(channel: SeqPacketChannel) {
         self.channel = channel
@@ -152,8 +151,8 @@ final class WorkerHarness: Sendable {
     let stateDirectory: String
     let argvLog: String
     private let supervisorGone: Flag
-    private let nextConnection = Mutex<UInt64>(1)
-    private let connections = Mutex<[ServedConnection]>([])
+    private let nextConnection = Locked<UInt64>(1)
+    private let connections = Locked<[ServedConnection]>([])
 
     private init(
         supervisor: FakeSupervisor, client: SupervisorClient, workerEnd: SeqPacketChannel, supervisorEnd: SeqPacketChannel,
@@ -303,7 +302,7 @@ final class WorkerHarness: Sendable {
 
 /// A thread-safe one-way flag.
 final class Flag: Sendable {
-    private let value = Mutex(false)
+    private let value = Locked(false)
     func set() { value.withLock { $0 = true } }
     var isSet: Bool { value.withLock { $0 } }
 }
@@ -345,8 +344,8 @@ enum TCPPair {
 /// The client side of one served connection.
 final class ServedConnection: Sendable {
     let fd: Int32
-    private let served = Mutex(false)
-    private let closed = Mutex(false)
+    private let served = Locked(false)
+    private let closed = Locked(false)
 
     init(fd: Int32) {
         self.fd = fd

@@ -12,7 +12,6 @@ import CCProxyPosix
 import CCProxyWire
 import Foundation
 import Logging
-import Synchronization
 
 /// The supervisor's authority thread and its bounded queues.
 ///
@@ -76,7 +75,7 @@ final class AuthorityService: Sendable {
     private let sessions: SessionRegistry?
     private let logger: Logger
     private let wakeup: WakeupPipe
-    private let queues = Mutex(Queues())
+    private let queues = Locked(Queues())
     /// Signalled when work arrives (the thread sleeps on it, with a timeout while writes wait).
     private let work = NSCondition()
     /// Signalled when the thread has ended.

@@ -1,7 +1,7 @@
 // Runs in: a worker (`ccproxy-worker`).
 // Whether a response keeps its connection open: decided when the response head is written.
 
-import Synchronization
+import CCProxyPosix
 
 /// The keep-alive decision of one request's response, shared by the connection server
 /// (which knows what the client asked for) and the response writer (which writes the
@@ -13,7 +13,7 @@ final class ConnectionPersistence: Sendable {
         var decided: Bool?
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let draining: @Sendable () -> Bool
 
     /// - Parameters:
@@ -21,7 +21,7 @@ final class ConnectionPersistence: Sendable {
     ///     `Connection: keep-alive` (NIO's `isKeepAlive`), and nothing else ruling it out.
     ///   - draining: whether the worker is stopping (then every response closes).
     init(clientWantsKeepAlive: Bool, httpVersion10: Bool, draining: @escaping @Sendable () -> Bool) {
-        state = Mutex(State(clientWantsKeepAlive: clientWantsKeepAlive, httpVersion10: httpVersion10))
+        state = Locked(State(clientWantsKeepAlive: clientWantsKeepAlive, httpVersion10: httpVersion10))
         self.draining = draining
     }
 

@@ -5,7 +5,7 @@
 
 import Foundation
 import Logging
-import Synchronization
+import CCProxyPosix
 
 /// The facts of one request, for its one completion log line. Thread-safe.
 ///
@@ -28,7 +28,7 @@ final class RequestRecord: Sendable {
         var outputTokens: UInt64?
     }
 
-    private let facts = Mutex(Facts())
+    private let facts = Locked(Facts())
     private let clock: @Sendable () -> Double
 
     init(clock: @escaping @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }) {

@@ -1,6 +1,6 @@
 // Runs in: a worker (`ccproxy-worker`).
 
-import Synchronization
+import CCProxyPosix
 
 /// Why a turn was stopped before claude finished by itself.
 enum TurnStopCause: Sendable, Equatable, CustomStringConvertible {
@@ -28,7 +28,7 @@ enum TurnStopCause: Sendable, Equatable, CustomStringConvertible {
 
 /// The first stop cause of a turn, shared with NIO callbacks (disconnect, timeout).
 final class TurnStop: Sendable {
-    private let cause = Mutex<TurnStopCause?>(nil)
+    private let cause = Locked<TurnStopCause?>(nil)
 
     /// Records `value` unless a cause was recorded before; returns whether it was first.
     @discardableResult

@@ -7,7 +7,6 @@ import CCProxyCore
 import CCProxyPosix
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// A `claude` process and its pipes, all served by the worker's event loop.
 ///
@@ -204,7 +203,7 @@ final class ClaudeProcess: Sendable {
 
 /// How claude ended, once known; shared between the watcher thread and the turn.
 final class ExitState: Sendable {
-    let value = Mutex<ExitStatus?>(nil)
+    let value = Locked<ExitStatus?>(nil)
 }
 
 /// Why claude could not be started (missing binary, no permission, bad directory, no pipes).

@@ -2,7 +2,7 @@
 
 import Dispatch
 import Foundation
-import Synchronization
+import CCProxyPosix
 
 /// One thread that lives as long as the worker and does all the spawning.
 ///
@@ -14,7 +14,7 @@ import Synchronization
 final class SpawnThread: Sendable {
     static let shared = SpawnThread()
 
-    private let jobs = Mutex<[@Sendable () -> Void]>([])
+    private let jobs = Locked<[@Sendable () -> Void]>([])
     private let available = DispatchSemaphore(value: 0)
 
     private init() {

@@ -2,12 +2,12 @@
 
 import CCProxyCore
 import NIOCore
-import Synchronization
+import CCProxyPosix
 
 /// The newest `Limits.claudeStderrTailBytes` bytes claude wrote to stderr, for error messages
 /// and logs. Filled by `StderrTailHandler` on the event loop, read by the turn afterwards.
 final class StderrTail: Sendable {
-    private let bytes = Mutex<[UInt8]>([])
+    private let bytes = Locked<[UInt8]>([])
 
     func append(_ buffer: ByteBuffer) {
         bytes.withLock { tail in

@@ -4,7 +4,7 @@
 import CCProxyCore
 import Foundation
 import FoundationNetworking
-import Synchronization
+import CCProxyPosix
 
 /// Replaces `http(s)` image URLs in a request with `data:` URLs, so that the (pure) planner
 /// only ever sees inline images.
@@ -89,7 +89,7 @@ private final class BoundedDownload: NSObject, URLSessionDataDelegate, Sendable 
 
     private let limit: Int
     private let policy: ImageHostPolicy
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let report: @Sendable (Result<(Data, String?), ImageFetchFailure>) -> Void
 
     init(limit: Int, policy: ImageHostPolicy, report: @escaping @Sendable (Result<(Data, String?), ImageFetchFailure>) -> Void) {
