@@ -35,8 +35,9 @@ public struct RequestObservation: Sendable, Equatable {
         w.u16(status)
         w.string(tokenID)
         w.u64(durationMicros)
+        // Absent is one byte, not a zero: every frame has exactly one encoding.
         w.bool(firstChunkMicros != nil)
-        w.u64(firstChunkMicros ?? 0)
+        if let firstChunkMicros { w.u64(firstChunkMicros) }
     }
 
     static func decode(from r: inout WireReader) throws(WireError) -> RequestObservation {
@@ -45,11 +46,10 @@ public struct RequestObservation: Sendable, Equatable {
         let status = try r.u16()
         let tokenID = try r.string("tokenID")
         let duration = try r.u64()
-        let streamed = try r.bool("streamed")
-        let firstChunk = try r.u64()
+        let firstChunk = try r.bool("streamed") ? try r.u64() : nil
         return RequestObservation(
             endpoint: endpoint, method: method, status: status, tokenID: tokenID, durationMicros: duration,
-            firstChunkMicros: streamed ? firstChunk : nil)
+            firstChunkMicros: firstChunk)
     }
 }
 
