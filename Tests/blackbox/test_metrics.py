@@ -1,5 +1,6 @@
 """Prometheus metrics on `metrics_listen`: requests served by several workers are summed in
 the supervisor, labelled with the real token name, and the exposition passes promtool."""
+import os
 import re
 import shutil
 import subprocess
@@ -90,3 +91,22 @@ def test_requests_of_several_workers_are_summed_and_the_exposition_passes_promto
         pytest.skip("promtool is not installed (Debian package prometheus; `make test-deps` installs it)")
     check = subprocess.run([promtool, "check", "metrics"], input=text.encode(), capture_output=True, timeout=30)
     assert check.returncode == 0, f"promtool: {check.stdout.decode()}{check.stderr.decode()}\n{text}"
+
+
+def test_socket_activation_passes_a_metrics_socket(make_proxy):
+    if not shutil.which("systemd-socket-activate"):
+        (pytest.fail if os.environ.get("CI") else pytest.skip)("systemd-socket-activate not installed")
+    metrics_port = harness.free_port()
+    proxy = make_proxy(start=False)
+    proxy.start_socket_activated(metrics_port=metrics_port)
+    bearer = proxy.create_token("activated-ci", scopes="chat")
+    assert proxy.request("GET", "/v1/models", bearer=bearer).status == 200
+
+    def counted():
+        body = scrape(metrics_port)
+        parsed = samples(body.body.decode())
+        got = value(parsed, "ccproxy_requests_total", endpoint="/v1/models", method="GET", status="200",
+                    token_name="activated-ci")
+        return body.status == 200 and got == 1, (body.status, body.body.decode()[:2000])
+
+    wait_until(counted, 20, "the scrape on the socket named metrics to count the request")
