@@ -47,6 +47,10 @@ public enum Limits {
     /// Distinct token names the metrics keep as `token_name` label values; requests of
     /// further tokens are counted under `other` (label cardinality stays bounded).
     public static let maxMetricsTokenNames = 64
+    /// Distinct `ccproxy_requests_total` series kept; a request that would open another is
+    /// counted under `status="0"`, `token_name="other"` of its endpoint and method (so the
+    /// exposition stays far below `maxMetricsExpositionBytes` whatever workers report).
+    public static let maxMetricsRequestSeries = 2000
     /// Largest frame on the admin socket.
     public static let maxAdminFrameBytes = 1024 * 1024
     /// Time an admin client (`ccproxyctl`) has to send its whole request frame, in seconds;

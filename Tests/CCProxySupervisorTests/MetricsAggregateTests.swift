@@ -38,6 +38,16 @@ struct MetricsAggregateTests {
         #expect(metrics.requests[.init(endpoint: .models, method: .get, status: 0, tokenName: "a")] == 1)
     }
 
+    @Test("Past the series cap, new series fold into status 0, other; existing ones still count")
+    func seriesCap() {
+        var metrics = MetricsAggregate(maxRequestSeries: 3)
+        for status: UInt16 in [200, 201, 202, 203, 204, 200] { metrics.record(Self.observation(status: status), tokenName: "a") }
+        #expect(metrics.requests.count == 4)
+        #expect(metrics.requests[.init(endpoint: .models, method: .get, status: 200, tokenName: "a")] == 2)
+        #expect(metrics.requests[.init(endpoint: .models, method: .get, status: 0, tokenName: "other")] == 2)
+        #expect(metrics.requestTotal == 6)
+    }
+
     @Test("Histograms use the reference's buckets (0.05 s doubling, 10); first chunk only when streamed")
     func histograms() {
         var metrics = MetricsAggregate()

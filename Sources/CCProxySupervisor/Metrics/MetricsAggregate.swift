@@ -11,7 +11,7 @@ import CCProxyWire
 /// Label sets are bounded: endpoints and methods are closed enums; a status outside
 /// 100...599 is counted as 0; token names are the names the supervisor granted, at most
 /// `maxTokenNames` of them, later ones fold into `other` (a request without a grant is
-/// `anonymous`).
+/// `anonymous`); past `maxRequestSeries` series, a new one folds into status 0, `other`.
 public struct MetricsAggregate: Sendable, Equatable {
     /// One `ccproxy_requests_total` series.
     public struct RequestKey: Hashable, Sendable, Comparable {
@@ -36,6 +36,7 @@ public struct MetricsAggregate: Sendable, Equatable {
     public static let bridgeBounds = Histogram.exponentialBounds(start: 0.001, factor: 2, count: 12)
 
     public let maxTokenNames: Int
+    public let maxRequestSeries: Int
     public private(set) var requests: [RequestKey: UInt64] = [:]
     public private(set) var durations: [MetricsEndpoint: Histogram] = [:]
     public private(set) var firstChunks: [MetricsEndpoint: Histogram] = [:]
@@ -47,16 +48,20 @@ public struct MetricsAggregate: Sendable, Equatable {
     public private(set) var sessionEvictions: UInt64 = 0
     private var tokenNames: Set<String> = []
 
-    public init(maxTokenNames: Int = Limits.maxMetricsTokenNames) {
+    public init(maxTokenNames: Int = Limits.maxMetricsTokenNames, maxRequestSeries: Int = Limits.maxMetricsRequestSeries) {
         self.maxTokenNames = maxTokenNames
+        self.maxRequestSeries = maxRequestSeries
     }
 
     /// Counts one finished request. `tokenName` is the name the supervisor's ledger holds
     /// for the observation's token id, nil when it holds none.
     public mutating func record(_ observation: RequestObservation, tokenName: String?) {
         let status = (100...599).contains(observation.status) ? observation.status : 0
-        let key = RequestKey(
+        var key = RequestKey(
             endpoint: observation.endpoint, method: observation.method, status: status, tokenName: label(for: tokenName))
+        if requests[key] == nil && requests.count >= maxRequestSeries {
+            key = RequestKey(endpoint: observation.endpoint, method: observation.method, status: 0, tokenName: Self.other)
+        }
         requests[key, default: 0] += 1
         durations[observation.endpoint, default: Histogram(bounds: Self.requestBounds)]
             .observe(Double(observation.durationMicros) / 1_000_000)
