@@ -39,6 +39,18 @@ public enum Limits {
     public static let sandboxProbeTimeoutSeconds: Double = 10
     /// Largest frame on a worker ↔ supervisor channel (SOCK_SEQPACKET datagrams).
     public static let maxWorkerFrameBytes = 64 * 1024
+    /// Largest Prometheus exposition the supervisor renders and a worker accepts for one
+    /// scrape (sent in `metricsPart` frames of at most `metricsPartBytes`).
+    public static let maxMetricsExpositionBytes = 4 * 1024 * 1024
+    /// Exposition bytes in one `metricsPart` frame (below `maxWorkerFrameBytes` with room for the header).
+    public static let metricsPartBytes = 60 * 1024
+    /// Distinct token names the metrics keep as `token_name` label values; requests of
+    /// further tokens are counted under `other` (label cardinality stays bounded).
+    public static let maxMetricsTokenNames = 64
+    /// Distinct `ccproxy_requests_total` series kept; a request that would open another is
+    /// counted under `status="0"`, `token_name="other"` of its endpoint and method (so the
+    /// exposition stays far below `maxMetricsExpositionBytes` whatever workers report).
+    public static let maxMetricsRequestSeries = 2000
     /// Largest frame on the admin socket.
     public static let maxAdminFrameBytes = 1024 * 1024
     /// Time an admin client (`ccproxyctl`) has to send its whole request frame, in seconds;

@@ -20,6 +20,7 @@ extension Supervisor {
             case .park(let id, let reason):
                 park(id, reason: reason)
             case .closeConnection(let id, let reason):
+                scrapeConnections.remove(id)
                 held.removeValue(forKey: id)  // the record owns the descriptor: this closes it
                 logger.debug("closed a held connection", metadata: ["connection": "\(id)", "reason": "\(reason.rawValue)"])
             case .retire(let slot):

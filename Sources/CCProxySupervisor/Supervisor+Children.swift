@@ -39,7 +39,10 @@ extension Supervisor {
                 let released = ledger.slotVacated(slot: slot)
                 // The worker died with a claude turn running: stop the whole group (the
                 // ledger accepted only groups > 1, so this never signals init or ourselves).
-                if let group = released.processGroup { _ = kill(-group, SIGKILL) }
+                if let group = released.processGroup {
+                    _ = kill(-group, SIGKILL)
+                    metrics.claudeExited()
+                }
                 sessionWorkEnded(released)
             }
             var metadata: Logger.Metadata = ["pid": "\(pid)", "status": "\(exit)", "role": "\(child.assignment.role)"]

@@ -10,11 +10,13 @@ import CCProxyWire
 import Logging
 
 extension Supervisor {
-    func acceptConnections() {
+    /// Accepts what is waiting on `listener` (the HTTP listener unless given); `scrapes`:
+    /// the metrics listener, whose connections are handed off as scrapes.
+    func acceptConnections(from listener: Int32? = nil, scrapes: Bool = false) {
         for _ in 0..<Limits.acceptBatch {
             let accepted: OwnedDescriptor?
             do {
-                accepted = try TCPListener.accept(listenerFD)
+                accepted = try TCPListener.accept(listener ?? listenerFD)
             } catch {
                 if error.isResourceExhaustion {
                     // Retrying at once would spin: pause accepting (the kernel keeps the
@@ -33,6 +35,7 @@ extension Supervisor {
             nextConnectionID += 1
             let source = ClientSocket.peerAddress(descriptor.rawValue) ?? "unknown"
             held[id] = HeldConnection(id: id, source: source, descriptor: descriptor)
+            if scrapes { scrapeConnections.insert(id) }
             perform(pool.connectionAccepted(id, source: source, now: now()))
         }
     }
@@ -44,6 +47,10 @@ extension Supervisor {
         }
         guard let pid = children.pid(poolSlot: slot), let channel = children[pid]?.channel else { return }
         ledger.connectionAssigned(slot: slot, connectionID: id, source: connection.source)
+        if scrapeConnections.remove(id) != nil {
+            handOffScrape(id, descriptor: descriptor, to: channel, slot: slot)
+            return
+        }
         do {
             try channel.send(SupervisorMessage.handoff(connectionID: id).encode(), passing: descriptor)
         } catch {
@@ -52,6 +59,7 @@ extension Supervisor {
     }
 
     func refuse(_ id: UInt64, reason: RefusalReason) {
+        scrapeConnections.remove(id)
         guard let connection = held.removeValue(forKey: id), let descriptor = connection.take() else { return }
         ServiceUnavailable.answer(descriptor.rawValue, reason: reason)
         descriptor.close()
@@ -99,7 +107,10 @@ extension Supervisor {
     /// stopped (the worker should have ended it; nothing of a turn outlives its connection).
     func releaseConnection(slot: UInt32) {
         let released = ledger.connectionReleased(slot: slot)
-        if let group = released.processGroup { ProcessGroup(group).kill() }
+        if let group = released.processGroup {
+            ProcessGroup(group).kill()
+            metrics.claudeExited()
+        }
         sessionWorkEnded(released)
     }
 

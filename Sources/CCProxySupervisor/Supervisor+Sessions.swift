@@ -99,6 +99,7 @@ extension Supervisor {
             guard ledger.holdsSession(slot: request.slot, key: request.key, connectionID: request.connectionID) else { return }
             registryUnavailable(for: request)
         case .evicted(.success(let records)):
+            metrics.sessionsEvicted(records.count)
             for record in records {
                 logger.info(
                     "evicted an idle session", metadata: ["session": "\(record.name)", "claude_session": "\(record.claudeSessionID)"])

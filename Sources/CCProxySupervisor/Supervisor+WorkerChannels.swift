@@ -122,9 +122,18 @@ extension Supervisor {
                 violation(pid: pid, reason: error.reason)
             }
         case .turnStarted(let group):
-            do { try ledger.turnStarted(slot: slot, processGroup: group) } catch { violation(pid: pid, reason: error.reason) }
+            do {
+                let fresh = ledger.entries[slot]?.processGroup == nil
+                try ledger.turnStarted(slot: slot, processGroup: group)
+                if fresh { metrics.claudeSpawned() }
+            } catch {
+                violation(pid: pid, reason: error.reason)
+            }
         case .turnEnded:
+            if ledger.entries[slot]?.processGroup != nil { metrics.claudeExited() }
             ledger.turnEnded(slot: slot)
+        case .requestObserved(let observation):
+            requestObserved(observation, slot: slot)
         case .acquireSession(let correlation, let name, let workspace):
             acquireSession(correlation: correlation, name: name, workspace: workspace, slot: slot)
         case .releaseSession(let started):

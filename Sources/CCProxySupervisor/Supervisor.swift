@@ -29,6 +29,12 @@ public final class Supervisor {
     var authorityService: AuthorityService?
     var listenerFD: Int32 = -1
     var listenDescription = ""
+    /// The `metrics_listen` socket, or -1.
+    var metricsFD: Int32 = -1
+    /// Requests and claude turns of every worker, summed (see `MetricsAggregate`).
+    var metrics = MetricsAggregate()
+    /// Held connections accepted on the metrics listener (handed off as scrapes).
+    var scrapeConnections: Set<UInt64> = []
     var adminFD: Int32 = -1
     /// Admin connections waiting for their request frame, by descriptor.
     var adminClients: [Int32: PendingAdminClient] = [:]
@@ -115,6 +121,7 @@ public final class Supervisor {
         } catch {
             logger.warning("could not set TCP_DEFER_ACCEPT, ignoring", metadata: ["error": "\(error)"])
         }
+        try setUpMetricsListener(listened: listened)
         let adminPath = AdminSocket.path(stateDirectory: configuration.stateDirectory)
         adminFD = try UnixStreamSocket.listen(path: adminPath)
         settingsSnapshots[pool.generation] = try Self.sealSnapshot(configuration.settings)
@@ -133,6 +140,7 @@ public final class Supervisor {
     private func tearDown() {
         authorityService?.stop()
         closeDescriptor(listenerFD)
+        closeDescriptor(metricsFD)
         closeDescriptor(adminFD)
         adminClients.removeAll()
         adminAwaiting.removeAll()
@@ -156,6 +164,8 @@ public final class Supervisor {
         for fd in adminClientFDs { interests.append(Poller.Interest(fd: fd)) }
         let accepting = listenerFD >= 0 && acceptPausedUntil == nil
         if accepting { interests.append(Poller.Interest(fd: listenerFD)) }
+        let acceptingScrapes = metricsFD >= 0 && acceptPausedUntil == nil
+        if acceptingScrapes { interests.append(Poller.Interest(fd: metricsFD)) }
         var channelOwner: [Int32: Int32] = [:]
         for child in children.all {
             guard let channel = child.channel else { continue }
@@ -180,6 +190,8 @@ public final class Supervisor {
                 serveAdminConnection()
             } else if accepting && event.fd == listenerFD && listenerFD >= 0 {
                 acceptConnections()
+            } else if acceptingScrapes && event.fd == metricsFD && metricsFD >= 0 {
+                acceptConnections(from: metricsFD, scrapes: true)
             } else if let pid = channelOwner[event.fd] {
                 readChannel(pid: pid)
             } else if let id = parkedByFD[event.fd] {

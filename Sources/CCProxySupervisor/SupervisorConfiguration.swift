@@ -7,6 +7,10 @@ public struct SupervisorConfiguration: Sendable {
     /// Where to listen when no socket was passed by systemd (`""` host = all interfaces).
     public var listenHost: String
     public var listenPort: Int
+    /// Where to serve Prometheus metrics (`metrics_listen`) when systemd passed no socket
+    /// named `metrics`; nil: no metrics listener.
+    public var metricsHost: String?
+    public var metricsPort: Int
     /// The state directory: database, admin socket, ephemeral workspaces.
     public var stateDirectory: String
     /// The `ccproxy-worker` executable.
@@ -20,8 +24,11 @@ public struct SupervisorConfiguration: Sendable {
 
     public init(
         listenHost: String, listenPort: Int, stateDirectory: String, workerExecutable: String,
-        settings: ProxySettings, policy: PoolPolicy, reloader: ConfigurationReloader? = nil
+        settings: ProxySettings, policy: PoolPolicy, reloader: ConfigurationReloader? = nil,
+        metricsHost: String? = nil, metricsPort: Int = 0
     ) {
+        self.metricsHost = metricsHost
+        self.metricsPort = metricsPort
         self.listenHost = listenHost
         self.listenPort = listenPort
         self.stateDirectory = stateDirectory

@@ -35,6 +35,13 @@ public struct ListenedSockets: Sendable {
     /// The socket to serve HTTP on: the one named "http", else the first TCP listening socket.
     public var httpListener: Int32? {
         if let named = sockets.first(where: { $0.name == "http" }) { return named.fd }
-        return sockets.first(where: { sd_is_socket($0.fd, AF_UNSPEC, Int32(SOCK_STREAM.rawValue), 1) > 0 })?.fd
+        return sockets.first(where: {
+            $0.name != "metrics" && sd_is_socket($0.fd, AF_UNSPEC, Int32(SOCK_STREAM.rawValue), 1) > 0
+        })?.fd
+    }
+
+    /// The socket to serve Prometheus metrics on: the one named "metrics", if passed.
+    public var metricsListener: Int32? {
+        sockets.first(where: { $0.name == "metrics" })?.fd
     }
 }

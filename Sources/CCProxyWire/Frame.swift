@@ -45,6 +45,9 @@ public enum Frame {
 /// Version 3: a `TokenGrant` carries `RateLimitFigures`, and `refused` may too; persistent
 /// sessions (`acquireSession`, `releaseSession`, `sessionLeased`); the admin socket's session
 /// requests.
+/// Version 4: metrics: `requestObserved` (code 24) reports one finished request; a scrape
+/// of `metrics_listen` reaches a worker as `metricsPart` frames (code 21) with the rendered
+/// exposition, then `metricsScrape` (code 19) with the connection's descriptor.
 public enum ProtocolVersion {
-    public static let current: UInt16 = 3
+    public static let current: UInt16 = 4
 }

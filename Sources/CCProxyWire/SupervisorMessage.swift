@@ -15,6 +15,13 @@ public enum SupervisorMessage: Sendable, Equatable {
     case handoff(connectionID: UInt64)
     /// Answer to `acquireSession`: the session is this turn's until `releaseSession`.
     case sessionLeased(correlation: UInt32, lease: SessionLease)
+    /// A scrape connection of `metrics_listen` to serve with the exposition sent just before
+    /// it in `metricsPart` frames (the worker answers `GET /metrics` with it, anything else
+    /// 404, and closes). Carries the accepted socket, like `handoff`.
+    case metricsScrape(connectionID: UInt64)
+    /// One piece of the Prometheus exposition for the next `metricsScrape`, in order; the
+    /// worker keeps at most `Limits.maxMetricsExpositionBytes` of them.
+    case metricsPart([UInt8])
     /// Finish what you are doing and exit 0 (pool shrink, recycling, reload, drain).
     case shutdown
 
@@ -26,21 +33,25 @@ public enum SupervisorMessage: Sendable, Equatable {
         case .handoff: return 7
         case .shutdown: return 9
         case .sessionLeased: return 17
+        case .metricsScrape: return 19
+        case .metricsPart: return 21
         }
     }
 
     /// Whether a frame with this message must carry exactly one descriptor (and every other
     /// message none). In the other direction only `WorkerMessage.handBack` carries one.
     public var carriesDescriptor: Bool {
-        if case .handoff = self { return true }
-        return false
+        switch self {
+        case .handoff, .metricsScrape: return true
+        default: return false
+        }
     }
 
     /// Whether frames with this code carry a descriptor; nil for an unknown code.
     public static func carriesDescriptor(code: UInt16) -> Bool? {
         switch code {
-        case 7: return true
-        case 1, 3, 5, 9, 17: return false
+        case 7, 19: return true
+        case 1, 3, 5, 9, 17, 21: return false
         default: return nil
         }
     }
@@ -68,6 +79,10 @@ public enum SupervisorMessage: Sendable, Equatable {
         case .sessionLeased(let correlation, let lease):
             w.u32(correlation)
             lease.encode(into: &w)
+        case .metricsScrape(let id):
+            w.u64(id)
+        case .metricsPart(let bytes):
+            w.blob(bytes)
         case .shutdown:
             break
         }
@@ -88,6 +103,8 @@ public enum SupervisorMessage: Sendable, Equatable {
         case 7: message = .handoff(connectionID: try r.u64())
         case 9: message = .shutdown
         case 17: message = .sessionLeased(correlation: try r.u32(), lease: try SessionLease.decode(from: &r))
+        case 19: message = .metricsScrape(connectionID: try r.u64())
+        case 21: message = .metricsPart(try r.blob())
         default: throw .unknownType(code)
         }
         try r.finish()

@@ -77,6 +77,15 @@ public struct WireReader: Sendable {
         return s
     }
 
+    /// Raw bytes written by `WireWriter.blob`; the count is checked against what remains
+    /// before anything is copied.
+    public mutating func blob() throws(WireError) -> [UInt8] {
+        let count = Int(try u32())
+        guard count <= remaining else { throw .truncated }
+        defer { offset += count }
+        return Array(bytes[offset..<(offset + count)])
+    }
+
     public mutating func optionalString(_ field: String) throws(WireError) -> String? {
         switch try u8() {
         case 0: return nil

@@ -35,6 +35,11 @@ public struct WireWriter: Sendable {
         u32(UInt32(utf8.count))
         bytes.append(contentsOf: utf8)
     }
+    /// Raw bytes: u32 byte count, then the bytes as they are (no UTF-8 check).
+    public mutating func blob(_ data: [UInt8]) {
+        u32(UInt32(data.count))
+        bytes.append(contentsOf: data)
+    }
     /// An optional string: a presence byte, then the string.
     public mutating func optionalString(_ s: String?) {
         if let s {

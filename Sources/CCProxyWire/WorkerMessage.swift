@@ -35,6 +35,9 @@ public enum WorkerMessage: Sendable, Equatable {
     /// The turn on the leased session is over; `started` says whether claude now holds the
     /// conversation (the next turn resumes it). Frees the session for the next turn. No answer.
     case releaseSession(started: Bool)
+    /// One HTTP request on the current connection is answered (see `RequestObservation`),
+    /// for the metrics. Sent before the connection is done or handed back. No answer.
+    case requestObserved(RequestObservation)
 
     public var code: UInt16 {
         switch self {
@@ -47,6 +50,7 @@ public enum WorkerMessage: Sendable, Equatable {
         case .handBack: return 12
         case .acquireSession: return 20
         case .releaseSession: return 22
+        case .requestObserved: return 24
         }
     }
 
@@ -61,7 +65,7 @@ public enum WorkerMessage: Sendable, Equatable {
     public static func carriesDescriptor(code: UInt16) -> Bool? {
         switch code {
         case 12: return true
-        case 0, 2, 4, 6, 8, 10, 20, 22: return false
+        case 0, 2, 4, 6, 8, 10, 20, 22, 24: return false
         default: return nil
         }
     }
@@ -95,6 +99,8 @@ public enum WorkerMessage: Sendable, Equatable {
             w.optionalString(workspace)
         case .releaseSession(let started):
             w.bool(started)
+        case .requestObserved(let observation):
+            observation.encode(into: &w)
         case .connectionDone, .turnEnded:
             break
         }
@@ -128,6 +134,7 @@ public enum WorkerMessage: Sendable, Equatable {
             message = .acquireSession(
                 correlation: try r.u32(), name: try r.string("name"), workspace: try r.optionalString("workspace"))
         case 22: message = .releaseSession(started: try r.bool("started"))
+        case 24: message = .requestObserved(try RequestObservation.decode(from: &r))
         default: throw .unknownType(code)
         }
         try r.finish()

@@ -29,6 +29,8 @@ public final class SupervisorClient: Sendable {
     public enum Event: Sendable {
         /// A client connection (the descriptor is ours now).
         case connection(id: UInt64, descriptor: ReceivedDescriptor)
+        /// A metrics scrape connection (the descriptor is ours now) and the exposition to answer it with.
+        case scrape(id: UInt64, descriptor: ReceivedDescriptor, exposition: [UInt8])
         /// Finish and exit.
         case shutdown
     }
@@ -47,6 +49,8 @@ public final class SupervisorClient: Sendable {
         var welcome: CheckedContinuation<UInt32, any Error>?
         var closed = false
         var draining = false
+        /// `metricsPart` frames received since the last `metricsScrape`.
+        var exposition: [UInt8] = []
     }
 
     /// Whether the supervisor asked this worker to stop: responses from now on close their
@@ -82,7 +86,7 @@ public final class SupervisorClient: Sendable {
         let answer = try await request { .authorize(correlation: $0, bearer: bearer, scope: scope, requestID: requestID) }
         switch answer {
         case .authorized(_, let grant):
-            RequestRecord.current?.noteToken(name: grant.name)
+            RequestRecord.current?.noteToken(name: grant.name, id: grant.tokenID)
             return .success(grant)
         case .refused(_, let status, let type, let code, let message, let retryAfter, let limits):
             return .failure(
@@ -177,7 +181,9 @@ public final class SupervisorClient: Sendable {
                 descriptor = attached
             case .descriptorLost(let payload):
                 // Out of descriptors: a handed-off connection is lost; say it is done.
-                if case .handoff? = try? SupervisorMessage.decode(payload, maxBytes: Limits.maxWorkerFrameBytes) {
+                let lost = try? SupervisorMessage.decode(payload, maxBytes: Limits.maxWorkerFrameBytes)
+                if lost?.carriesDescriptor == true {
+                    state.withLock { $0.exposition = [] }
                     try? send(.connectionDone)
                     continue
                 }
@@ -227,6 +233,19 @@ public final class SupervisorClient: Sendable {
         case .handoff(let id):
             if let descriptor = descriptor.take() {
                 eventSink.yield(.connection(id: id, descriptor: ReceivedDescriptor(descriptor)))
+            }
+        case .metricsPart(let bytes):
+            state.withLock { state in
+                let room = max(0, Limits.maxMetricsExpositionBytes - state.exposition.count)
+                state.exposition.append(contentsOf: bytes.prefix(room))
+            }
+        case .metricsScrape(let id):
+            let exposition = state.withLock { state in
+                defer { state.exposition = [] }
+                return state.exposition
+            }
+            if let descriptor = descriptor.take() {
+                eventSink.yield(.scrape(id: id, descriptor: ReceivedDescriptor(descriptor), exposition: exposition))
             }
         case .shutdown:
             state.withLock { $0.draining = true }

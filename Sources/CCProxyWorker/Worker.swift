@@ -61,6 +61,12 @@ public struct Worker {
                 } catch {
                     return .supervisorGone
                 }
+            case .scrape(let id, let received, let exposition):
+                guard let descriptor = received.take() else { continue }
+                // A scrape is answered here and closed: never handed back (the supervisor
+                // would take its next request for an API request).
+                _ = await server.serve(descriptor: descriptor.relinquish(), connectionID: id, exposition: exposition)
+                do { try client.send(.connectionDone) } catch { return .supervisorGone }
             case .shutdown:
                 logger.debug("asked to stop")
                 try? await group.shutdownGracefully()

@@ -98,7 +98,8 @@ struct ServeCommand: ParsableCommand {
             settings: settings, policy: PoolPolicy(configuration),
             reloader: Self.reloader(
                 original: configuration, probed: settings, explicitPath: config, environment: environment,
-                currentDirectory: cwd, logger: logger))
+                currentDirectory: cwd, logger: logger),
+            metricsHost: configuration.metricsListen?.host, metricsPort: configuration.metricsListen?.port ?? 0)
         let sessions: SessionRegistry?
         do {
             sessions = try SessionRegistry(

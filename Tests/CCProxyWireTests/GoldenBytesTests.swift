@@ -12,6 +12,10 @@ struct GoldenBytesTests {
         var testDescription: String { name }
     }
 
+    static let observation = RequestObservation(
+        endpoint: .chatCompletions, method: .post, status: 200, tokenID: "t", durationMicros: 1_500_000,
+        firstChunkMicros: 0x0102)
+
     static let goldens: [Golden] = [
         Golden(
             name: "worker hello(2, pid 0x01020304, pool worker)",
@@ -256,6 +260,30 @@ struct GoldenBytesTests {
             ],
             encode: { AdminReply.tokenRotated(GoldenBytesTests.token, bearer: "b").encode() },
             decodesBack: { (try? AdminReply.decode($0, maxBytes: 128)) == .tokenRotated(GoldenBytesTests.token, bearer: "b") }),
+        Golden(
+            name: "worker requestObserved(chat, POST, 200, \"t\", 1.5 s, first chunk 0x0102)",
+            bytes: [
+                0x00, 0x00, 0x00, 0x1C, 0x00, 0x18,
+                0x01,  // endpoint chatCompletions
+                0x01,  // method POST
+                0x00, 0xC8,  // status 200
+                0x00, 0x00, 0x00, 0x01, 0x74,  // token id "t"
+                0x00, 0x00, 0x00, 0x00, 0x00, 0x16, 0xE3, 0x60,  // duration 1_500_000 µs
+                0x01,  // streamed
+                0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02,  // first chunk µs
+            ],
+            encode: { WorkerMessage.requestObserved(Self.observation).encode() },
+            decodesBack: { (try? WorkerMessage.decode($0, maxBytes: 64)) == .requestObserved(Self.observation) }),
+        Golden(
+            name: "supervisor metricsScrape(5)",
+            bytes: [0x00, 0x00, 0x00, 0x0A, 0x00, 0x13, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05],
+            encode: { SupervisorMessage.metricsScrape(connectionID: 5).encode() },
+            decodesBack: { (try? SupervisorMessage.decode($0, maxBytes: 64)) == .metricsScrape(connectionID: 5) }),
+        Golden(
+            name: "supervisor metricsPart([0x61, 0xFF])",
+            bytes: [0x00, 0x00, 0x00, 0x08, 0x00, 0x15, 0x00, 0x00, 0x00, 0x02, 0x61, 0xFF],
+            encode: { SupervisorMessage.metricsPart([0x61, 0xFF]).encode() },
+            decodesBack: { (try? SupervisorMessage.decode($0, maxBytes: 64)) == .metricsPart([0x61, 0xFF]) }),
     ]
 
     static let update = TokenUpdateRequest(idOrName: "t", rpm: 1, defaultVerbosity: .clear, debugCapture: true, principal: .set("p"))

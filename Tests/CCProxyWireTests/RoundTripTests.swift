@@ -47,21 +47,22 @@ struct RoundTripTests {
     @Test("Codes are distinct within each vocabulary")
     func distinctCodes() {
         let worker = Samples.workerMessages.map(\.code)
-        #expect(Set(worker) == [0, 2, 4, 6, 8, 10, 12, 20, 22])
+        #expect(Set(worker) == [0, 2, 4, 6, 8, 10, 12, 20, 22, 24])
         let supervisor = Samples.supervisorMessages.map(\.code)
-        #expect(Set(supervisor) == [1, 3, 5, 7, 9, 17])
+        #expect(Set(supervisor) == [1, 3, 5, 7, 9, 17, 19, 21])
         #expect(Set(Samples.adminReplies.map(\.code)) == [1, 3, 5, 7, 9, 11, 13, 15, 31, 33])
         #expect(Set(Samples.adminRequests.map(\.code)) == [0, 2, 4, 6, 8, 10, 12, 30, 32])
         #expect(AdminRequest.status.code == 0)
         #expect(AdminRequest.reload.code == 2)
     }
 
-    @Test("Only handoff (supervisor → worker) and handBack (worker → supervisor) carry a descriptor")
+    @Test("Only handoff and metricsScrape (supervisor → worker) and handBack (worker → supervisor) carry a descriptor")
     func carriesDescriptor() {
         for message in Samples.supervisorMessages {
-            if case .handoff = message {
+            switch message {
+            case .handoff, .metricsScrape:
                 #expect(message.carriesDescriptor)
-            } else {
+            default:
                 #expect(!message.carriesDescriptor)
             }
             #expect(SupervisorMessage.carriesDescriptor(code: message.code) == message.carriesDescriptor)
@@ -104,7 +105,7 @@ struct RoundTripTests {
     @Test("Stable constants of the protocol")
     func constants() {
         #expect(Frame.headerBytes == 6)
-        #expect(ProtocolVersion.current == 3)
+        #expect(ProtocolVersion.current == 4)
         #expect(WorkerExit.finished.rawValue == 0)
         #expect(WorkerExit.failed.rawValue == 1)
         #expect(WorkerExit.fatalConfiguration.rawValue == 2)

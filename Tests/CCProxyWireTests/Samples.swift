@@ -36,6 +36,13 @@ enum Samples {
         .acquireSession(correlation: .max, name: "sess ünï 🚀", workspace: "project-a"),
         .releaseSession(started: true),
         .releaseSession(started: false),
+        .requestObserved(
+            RequestObservation(
+                endpoint: .models, method: .get, status: 200, tokenID: "", durationMicros: 0, firstChunkMicros: nil)),
+        .requestObserved(
+            RequestObservation(
+                endpoint: .chatCompletions, method: .other, status: .max, tokenID: "tok_ünï 🚀", durationMicros: .max,
+                firstChunkMicros: 0)),
     ]
 
     static let supervisorMessages: [SupervisorMessage] = [
@@ -53,6 +60,11 @@ enum Samples {
         .shutdown,
         .sessionLeased(correlation: 3, lease: SessionLease(claudeSessionID: "8cc6be02-81d8-46b2-add5-ecd2e2590cd9", resume: false, workspace: nil)),
         .sessionLeased(correlation: .max, lease: SessionLease(claudeSessionID: "", resume: true, workspace: "")),
+        .metricsScrape(connectionID: 0),
+        .metricsScrape(connectionID: .max),
+        .metricsPart([]),
+        .metricsPart(Array("# TYPE x counter\nx 1\n".utf8)),
+        .metricsPart([0xFF, 0x00, 0xC3]),  // a piece may cut a UTF-8 sequence: bytes, not a string
     ]
 
     static let adminRequests: [AdminRequest] = [
@@ -140,8 +152,8 @@ enum Decoder: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// The codes this decoder knows.
     var knownCodes: Set<UInt16> {
         switch self {
-        case .worker: return [0, 2, 4, 6, 8, 10, 12, 20, 22]
-        case .supervisor: return [1, 3, 5, 7, 9, 17]
+        case .worker: return [0, 2, 4, 6, 8, 10, 12, 20, 22, 24]
+        case .supervisor: return [1, 3, 5, 7, 9, 17, 19, 21]
         case .adminRequest: return [0, 2, 4, 6, 8, 10, 12, 30, 32]
         case .adminReply: return [1, 3, 5, 7, 9, 11, 13, 15, 31, 33]
         }

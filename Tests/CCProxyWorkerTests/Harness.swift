@@ -250,7 +250,8 @@ final class WorkerHarness: Sendable {
     // MARK: Connections
 
     /// A client socket connected to a socket that `ConnectionServer.serve` is serving.
-    func open() async throws -> ServedConnection {
+    /// - Parameter exposition: serve it as a metrics scrape with this exposition.
+    func open(exposition: [UInt8]? = nil) async throws -> ServedConnection {
         let (clientFD, serverFD) = try TCPPair.make()
         let id = nextConnection.withLock { id -> UInt64 in
             defer { id += 1 }
@@ -260,23 +261,23 @@ final class WorkerHarness: Sendable {
         connections.withLock { $0.append(connection) }
         let server = ConnectionServer(context: context)
         Task {
-            await server.serve(descriptor: serverFD, connectionID: id)
+            await server.serve(descriptor: serverFD, connectionID: id, exposition: exposition)
             connection.markServed()
         }
         return connection
     }
 
     /// Sends one raw request and reads the whole response until EOF.
-    func exchange(_ request: [UInt8], timeout: Double = 20) async throws -> HTTPResponse {
-        let connection = try await open()
+    func exchange(_ request: [UInt8], timeout: Double = 20, exposition: [UInt8]? = nil) async throws -> HTTPResponse {
+        let connection = try await open(exposition: exposition)
         defer { connection.close() }
         let raw = try await connection.exchange(request, timeout: timeout)
         try await waitUntil("ConnectionServer.serve to return after the response", timeout: 5) { connection.isServed }
         return try HTTPResponse.parse(raw)
     }
 
-    func exchange(_ request: String, timeout: Double = 20) async throws -> HTTPResponse {
-        try await exchange(Array(request.utf8), timeout: timeout)
+    func exchange(_ request: String, timeout: Double = 20, exposition: [UInt8]? = nil) async throws -> HTTPResponse {
+        try await exchange(Array(request.utf8), timeout: timeout, exposition: exposition)
     }
 
     // MARK: The fake claude's invocations

@@ -669,10 +669,14 @@ class Proxy:
         self.wait_ready(timeout)
         return self
 
-    def start_socket_activated(self, timeout: float = 30.0) -> "Proxy":
-        """Start under systemd-socket-activate, which execs ccproxy on the first connection."""
+    def start_socket_activated(self, timeout: float = 30.0, metrics_port: int | None = None) -> "Proxy":
+        """Start under systemd-socket-activate, which execs ccproxy on the first connection;
+        with `metrics_port`, a second socket named `metrics` is passed too."""
         self.port = free_port()
         argv = ["systemd-socket-activate", "-l", f"127.0.0.1:{self.port}", "--fdname=http"]
+        if metrics_port is not None:
+            argv = ["systemd-socket-activate", "-l", f"127.0.0.1:{self.port}", "-l", f"127.0.0.1:{metrics_port}",
+                    "--fdname=http:metrics"]
         for k, v in self.env.items():
             if k.startswith(("CCPROXY_", "ANTHROPIC_", "CLAUDE_")) or k in ("HOME", "TMPDIR", "IS_SANDBOX", "PATH"):
                 argv += ["-E", f"{k}={v}"]

@@ -98,7 +98,8 @@ final class ResponseObserver: ChannelOutboundHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .head(let head) where head.status.code >= 200:
-            record.noteHead(status: Int(head.status.code))
+            let streaming = head.headers["content-type"].contains { $0.lowercased().hasPrefix("text/event-stream") }
+            record.noteHead(status: Int(head.status.code), streaming: streaming)
         case .body(let body):
             if body.readableBytes > 0 { record.noteBody() }
         default:

@@ -38,9 +38,11 @@ struct ConnectionServer {
     }
 
     /// Serves the connection on `descriptor` (owned from now on).
+    /// - Parameter exposition: for a scrape of `metrics_listen`, the metrics to answer
+    ///   `GET /metrics` with (see `MetricsResponder`); the connection then closes after one response.
     /// - Returns: `.handBack` with the socket when it is idle between keep-alive requests.
     @discardableResult
-    func serve(descriptor: Int32, connectionID: UInt64) async -> ConnectionOutcome {
+    func serve(descriptor: Int32, connectionID: UInt64, exposition: [UInt8]? = nil) async -> ConnectionOutcome {
         var logger = context.logger
         logger[metadataKey: "connection"] = "\(connectionID)"
         var handBack: Int32 = -1
@@ -60,7 +62,7 @@ struct ConnectionServer {
                 }
             let connection = Connection(
                 context: context, channel: channel.channel, monitor: monitor, record: record, logger: logger,
-                descriptor: descriptor)
+                descriptor: descriptor, exposition: exposition)
             try await channel.executeThenClose { inbound, outbound in
                 handBack = try await connection.serveRequests(inbound: inbound, outbound: outbound)
             }
@@ -78,6 +80,7 @@ struct ConnectionServer {
         let record: RequestRecord
         let logger: Logger
         let descriptor: Int32
+        let exposition: [UInt8]?
 
         /// Serves requests until the connection closes or is idle; returns the socket to
         /// hand back (a duplicate, the channel is closed), or -1.
@@ -121,7 +124,7 @@ struct ConnectionServer {
             if let model = request.declaredModel { record.noteModel(model) }
             let supervisor = context.supervisor
             let persistence = ConnectionPersistence(
-                clientWantsKeepAlive: read.head.isKeepAlive && read.complete && !read.tooLarge && served < Limits.maxPipelinedRequests,
+                clientWantsKeepAlive: exposition == nil && read.head.isKeepAlive && read.complete && !read.tooLarge && served < Limits.maxPipelinedRequests,
                 httpVersion10: read.head.version == .http1_0, draining: { supervisor.isDraining })
             var writer = ResponseWriter(outbound: outbound, requestID: request.requestID)
             writer.persistence = persistence
@@ -133,9 +136,13 @@ struct ConnectionServer {
             let responseDeadline = channel.eventLoop.scheduleTask(
                 deadline: request.deadline + .milliseconds(Int64(Limits.responseGraceSeconds * 1000))
             ) { channel.close(promise: nil) }
+            let exposition = self.exposition
             defer {
                 responseDeadline.cancel()
                 requestLogger.info("request completed", metadata: record.metadata())
+                if exposition == nil, let observation = record.observation() {
+                    try? supervisor.send(.requestObserved(observation))
+                }
             }
             try await RequestRecord.$current.withValue(record) {
                 if ConnectionServer.headBytes(read.head) > Limits.maxRequestHeadBytes {
@@ -145,6 +152,8 @@ struct ConnectionServer {
                             message: "request head exceeds \(Limits.maxRequestHeadBytes) bytes"))
                 } else if read.tooLarge {
                     try await writer.send(error: .payloadTooLarge("request body exceeds \(Limits.maxRequestBodyBytes) bytes"))
+                } else if let exposition {
+                    try await MetricsResponder.answer(request, exposition: exposition, writer: &writer)
                 } else {
                     let router = Router(context: context, logger: requestLogger, connection: channel)
                     try await router.handle(request, writer: &writer)

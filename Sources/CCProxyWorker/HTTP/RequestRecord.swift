@@ -3,6 +3,7 @@
 // connection server opens it, the response observer notes status and first byte, the
 // supervisor client notes the token and the usage it reports.
 
+import CCProxyWire
 import Foundation
 import Logging
 import CCProxyPosix
@@ -23,6 +24,8 @@ final class RequestRecord: Sendable {
         var status: Int?
         var firstByte: Double?
         var tokenName: String?
+        var tokenID: String?
+        var streaming = false
         var model: String?
         var inputTokens: UInt64?
         var outputTokens: UInt64?
@@ -41,17 +44,53 @@ final class RequestRecord: Sendable {
         facts.withLock { $0 = Facts(requestID: requestID, method: method, path: path, started: now) }
     }
 
-    func noteHead(status: Int) { facts.withLock { if $0.status == nil { $0.status = status } } }
+    /// The first final response head: its status, and whether it starts an event stream.
+    func noteHead(status: Int, streaming: Bool = false) {
+        facts.withLock {
+            if $0.status == nil {
+                $0.status = status
+                $0.streaming = streaming
+            }
+        }
+    }
     func noteBody() {
         let now = clock()
         facts.withLock { if $0.firstByte == nil { $0.firstByte = now } }
     }
-    func noteToken(name: String) { facts.withLock { $0.tokenName = name } }
+    func noteToken(name: String, id: String) {
+        facts.withLock {
+            $0.tokenName = name
+            $0.tokenID = id
+        }
+    }
     func noteModel(_ model: String) { facts.withLock { $0.model = model } }
     func noteUsage(input: UInt64, output: UInt64) {
         facts.withLock {
             $0.inputTokens = input
             $0.outputTokens = output
+        }
+    }
+
+    /// The request's metrics report for the supervisor; nil for requests the metrics do not
+    /// count (other endpoints) or when no response head was sent.
+    func observation() -> RequestObservation? {
+        let now = clock()
+        return facts.withLock { facts in
+            guard let status = facts.status, let endpoint = Self.endpoint(path: facts.path) else { return nil }
+            let micros = { (seconds: Double) in UInt64(max(0, seconds * 1_000_000).rounded()) }
+            return RequestObservation(
+                endpoint: endpoint, method: MetricsMethod(method: facts.method), status: UInt16(clamping: status),
+                tokenID: facts.tokenID ?? "", durationMicros: micros(now - facts.started),
+                firstChunkMicros: facts.streaming ? facts.firstByte.map { micros($0 - facts.started) } : nil)
+        }
+    }
+
+    /// The metrics endpoint of a request path (`/v1/models/{id}` counts as `/v1/models`).
+    static func endpoint(path: String) -> MetricsEndpoint? {
+        switch Router.Route(path: path) {
+        case .models, .model: return .models
+        case .chatCompletions: return .chatCompletions
+        case .health, .ready, nil: return nil
         }
     }
 
