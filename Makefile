@@ -18,7 +18,7 @@ STATE ?= $(CURDIR)/.state
 LISTEN ?= 127.0.0.1:4141
 # Who `ccproxy serve` runs as when `make run` is started as root (config `user`).
 SERVICE_USER ?= ccproxy
-APT_PACKAGES := libsqlite3-dev libargon2-dev libfuse3-dev fuse3 libsystemd-dev pkg-config systemd bubblewrap
+APT_PACKAGES := libsqlite3-dev libargon2-dev libfuse3-dev fuse3 libsystemd-dev pkg-config systemd bubblewrap curl unzip
 # Only for the tests: python3 -m venv needs python3-venv on Debian's own python3; promtool
 # (package prometheus) checks the metrics exposition.
 TEST_APT_PACKAGES := python3 python3-venv prometheus
