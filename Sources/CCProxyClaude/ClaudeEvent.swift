@@ -26,6 +26,9 @@ public struct ClaudeStreamEvent: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case messageStart(messageID: String?)
         case contentBlockStart(index: Int, blockType: String)
+        /// The start of a `tool_use` block: the call's id and the tool's name come first, its
+        /// input follows as `inputJSONDelta`s.
+        case toolUseStart(index: Int, id: String, name: String)
         case textDelta(index: Int, text: String)
         case thinkingDelta(index: Int, text: String)
         case inputJSONDelta(index: Int, partialJSON: String)

@@ -82,7 +82,7 @@ struct StreamEventBody: Decodable {
         case type, text, thinking, partialJSON = "partial_json", stopReason = "stop_reason"
     }
     private struct Identified: Decodable { var id: String? }
-    private struct Typed: Decodable { var type: String? }
+    private struct Typed: Decodable { var type: String?; var id: String?; var name: String? }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -93,7 +93,12 @@ struct StreamEventBody: Decodable {
             messageID = c.lenient(Identified.self, .message)?.id
             kind = .messageStart(messageID: messageID)
         case "content_block_start":
-            kind = .contentBlockStart(index: index, blockType: c.lenient(Typed.self, .contentBlock)?.type ?? "unknown")
+            let block = c.lenient(Typed.self, .contentBlock)
+            if block?.type == "tool_use", let id = block?.id, let name = block?.name {
+                kind = .toolUseStart(index: index, id: id, name: name)
+            } else {
+                kind = .contentBlockStart(index: index, blockType: block?.type ?? "unknown")
+            }
         case "content_block_delta":
             kind = Self.delta(c, index: index)
         case "content_block_stop":

@@ -105,7 +105,7 @@ public struct TurnRenderer: Sendable {
                 return []
             }
             return closeOpenThinkingBlock()
-        case .contentBlockStart, .inputJSONDelta, .otherDelta, .messageDelta, .messageStop, .other:
+        case .contentBlockStart, .toolUseStart, .inputJSONDelta, .otherDelta, .messageDelta, .messageStop, .other:
             return []
         }
     }
@@ -121,6 +121,8 @@ public struct TurnRenderer: Sendable {
             case .thinking(let piece):
                 if !streamed, !piece.isEmpty { out += wholeThinking(piece, message: key) }
             case .toolUse(_, let name, let input):
+                // A call of a client function is the client's to show (`tool_calls`).
+                if let prefix = options.clientFunctionPrefix, name.hasPrefix(prefix) { continue }
                 if let rendered = toolUse(name: name, input: input) { out += content(rendered) }
             case .toolResult, .other:
                 break

@@ -2,6 +2,7 @@ extension ChatCompletionRequest {
     /// The fields ccproxy acts on; never reported as ignored.
     static let actedOnFields: Set<String> = [
         "model", "messages", "stream", "stream_options", "reasoning_effort", "session_id", "n",
+        "tools", "tool_choice", "parallel_tool_calls",
     ]
 
     /// The known OpenAI fields ccproxy accepts but does not honour, in reporting order.
@@ -9,7 +10,7 @@ extension ChatCompletionRequest {
         "temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "presence_penalty",
         "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "seed", "user", "timeout",
         "metadata", "store", "service_tier", "prediction", "modalities", "audio", "response_format",
-        "tools", "tool_choice", "parallel_tool_calls", "functions", "function_call",
+        "functions", "function_call",
     ]
 
     /// Longest unknown field name reported.

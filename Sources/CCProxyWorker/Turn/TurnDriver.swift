@@ -27,16 +27,23 @@ struct TurnDriver {
     /// only at the first rendered output (or keep-alive tick), so that a session claude
     /// refuses (`SessionMismatch`) can be retried before the client has seen anything.
     let sessionMode: ClaudeSessionMode
+    /// The calls of the client's functions, when the turn offers any: once they are complete
+    /// the turn ends with `finish_reason: tool_calls` (`endAfterClientCalls`).
+    var clientCalls: ClientCallCollector?
     private var begun = false
 
     init(
         process: ClaudeProcess, input: [UInt8], stop: TurnStop, options: RenderOptions,
-        sessionMode: ClaudeSessionMode = .stateless, onResult: @escaping (ClaudeResult) -> Void
+        sessionMode: ClaudeSessionMode = .stateless, clientFunctions: [String] = [],
+        onResult: @escaping (ClaudeResult) -> Void
     ) {
         self.process = process
         self.input = input
         self.stop = stop
         self.renderer = TurnRenderer(options: options)
+        if !clientFunctions.isEmpty {
+            clientCalls = ClientCallCollector(prefix: ClientFunctions.toolPrefix, functions: clientFunctions)
+        }
         self.sessionMode = sessionMode
         self.onResult = onResult
     }
@@ -76,7 +83,10 @@ struct TurnDriver {
             do { try await begin(&sink) } catch { delivered = false }
         }
         var outcome: TurnOutcome?
-        if delivered, stop.value == nil, tracker.result != nil {
+        if delivered, stop.value == nil, clientCalls?.complete == true {
+            outcome = await deliver(.completed(finishReason: .toolCalls, usage: Usage(promptTokens: 0, completionTokens: 0)), into: &sink)
+            endAfterClientCalls()
+        } else if delivered, stop.value == nil, tracker.result != nil {
             // Complete: answer now, then let claude exit (or stop it).
             outcome = tracker.outcome(exitDescription: nil, stderrTail: "")
             outcome = await deliver(outcome, into: &sink)
@@ -91,6 +101,15 @@ struct TurnDriver {
         return Report(
             outcome: outcome, exit: exit, stopCause: outcome == nil && delivered ? .clientGone : cause,
             result: tracker.result, sessionID: tracker.sessionID)
+    }
+
+    /// The client has the calls; claude, which now waits for their answers from the function
+    /// server, is stopped. This is the seam for the continuation: a later step keeps it
+    /// waiting here (holding this worker, within `tool_result_timeout`) and hands it the
+    /// client's results when the follow-up arrives; until then a follow-up is served from the
+    /// transcript like any history.
+    private func endAfterClientCalls() {
+        process.stop()
     }
 
     private mutating func begin(_ sink: inout some TurnSink) async throws {
@@ -141,6 +160,15 @@ struct TurnDriver {
                         for delta in renderer.consume(event) {
                             do { try await begin(&sink) } catch { throw SinkWriteFailure() }
                             try await emit(delta, into: &sink)
+                        }
+                        if var calls = clientCalls {
+                            let deltas = calls.consume(event)
+                            clientCalls = calls
+                            for delta in deltas {
+                                do { try await begin(&sink) } catch { throw SinkWriteFailure() }
+                                try await emit(delta, into: &sink)
+                            }
+                            if calls.complete { return }
                         }
                         if case .result = event { return }
                     case .tick:
