@@ -63,3 +63,106 @@ def test_a_call_ends_the_turn_with_tool_calls(fproxy, fstandin):
     tools = {t.get("name"): t for t in sent.get("tools") or []}
     assert "mcp__ccproxy__get_weather" in tools, sorted(tools)
     assert tools["mcp__ccproxy__get_weather"]["input_schema"]["properties"] == {"city": {"type": "string"}}, tools
+
+
+def test_a_streamed_call_sends_delta_tool_calls(fproxy):
+    r = fproxy.stream_chat({"model": "sonnet", "tools": [WEATHER], "messages": [
+        user('STANDIN:tool mcp__ccproxy__get_weather {"city": "Oslo"}')]}).read_all()
+    assert r.done, r.summary()
+    pieces = [c for chunk in r.chunks for choice in chunk.get("choices", [])
+              for c in (choice.get("delta") or {}).get("tool_calls") or []]
+    assert pieces, r.summary()
+    first = pieces[0]
+    assert first["index"] == 0 and first["id"] and first["type"] == "function", pieces
+    assert first["function"]["name"] == "get_weather", pieces
+    # The arguments come in pieces (the stand-in streams the input in two halves).
+    argument_pieces = [p["function"]["arguments"] for p in pieces if p["function"].get("arguments")]
+    assert len(argument_pieces) >= 2, pieces
+    assert json.loads("".join(p["function"]["arguments"] for p in pieces)) == {"city": "Oslo"}, pieces
+    assert all("id" not in p for p in pieces[1:]), pieces
+    assert r.finish_reasons == ["tool_calls"], r.summary()
+
+
+def test_two_parallel_calls(fproxy):
+    resp = fproxy.post_chat({"model": "sonnet", "tools": [WEATHER, CLOCK], "messages": [user(
+        'STANDIN:tools mcp__ccproxy__get_weather {"city": "Rome"} | mcp__ccproxy__get_time {"city": "Lima"}')]})
+    assert resp.status == 200, resp
+    choice = resp.json()["choices"][0]
+    assert choice["finish_reason"] == "tool_calls", choice
+    calls = choice["message"]["tool_calls"]
+    assert [c["function"]["name"] for c in calls] == ["get_weather", "get_time"], calls
+    assert [json.loads(c["function"]["arguments"]) for c in calls] == [{"city": "Rome"}, {"city": "Lima"}], calls
+    assert len({c["id"] for c in calls}) == 2, calls
+
+
+def test_tool_choice_none_offers_no_functions(fproxy, fstandin):
+    resp = fproxy.post_chat({"model": "sonnet", "tools": [WEATHER], "tool_choice": "none",
+                             "messages": [user("choice-none STANDIN:reply plain")]})
+    assert resp.status == 200, resp
+    assert resp.json()["choices"][0]["message"]["content"] == "plain", resp.json()
+    names = [t.get("name") for t in body_of_last_request(fstandin, "choice-none").get("tools") or []]
+    assert not [n for n in names if n.startswith("mcp__ccproxy__")], names
+
+
+def test_tool_choice_required_is_told_and_an_unmet_choice_is_visible(fproxy, fstandin):
+    resp = fproxy.post_chat({"model": "sonnet", "tools": [WEATHER], "tool_choice": "required",
+                             "messages": [user("choice-required STANDIN:reply no call")]})
+    assert resp.status == 200, resp
+    choice = resp.json()["choices"][0]
+    assert choice["finish_reason"] == "stop" and "tool_calls" not in choice["message"], choice
+    assert resp.header("x-cc-tool-choice-unmet") == "true", resp.headers
+    system = json.dumps(body_of_last_request(fstandin, "choice-required").get("system"))
+    assert "You must call one of the mcp__ccproxy__" in system, system
+
+
+def test_a_named_tool_choice_is_told(fproxy, fstandin):
+    resp = fproxy.post_chat({"model": "sonnet", "tools": [WEATHER, CLOCK],
+                             "tool_choice": {"type": "function", "function": {"name": "get_time"}},
+                             "messages": [user('choice-named STANDIN:tool mcp__ccproxy__get_time {"city": "Kyiv"}')]})
+    assert resp.status == 200, resp
+    assert resp.header("x-cc-tool-choice-unmet") is None, resp.headers
+    assert resp.json()["choices"][0]["message"]["tool_calls"][0]["function"]["name"] == "get_time", resp.json()
+    system = json.dumps(body_of_last_request(fstandin, "choice-named").get("system"))
+    assert "You must call the tool mcp__ccproxy__get_time" in system, system
+
+
+def test_the_follow_up_is_served_from_the_transcript(fproxy):
+    resp = fproxy.post_chat({"model": "sonnet", "tools": [WEATHER], "messages": [
+        user("STANDIN:echo-user weather in Paris?"),
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'}}]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "sunny, 21 C"},
+    ]})
+    assert resp.status == 200, resp
+    choice = resp.json()["choices"][0]
+    assert choice["finish_reason"] == "stop", choice
+    text = choice["message"]["content"]
+    assert '[assistant called tool get_weather (id call_1) with {"city":"Paris"}]' in text, text
+    assert "[tool result for call_1]\nsunny, 21 C" in text, text
+
+
+def test_a_client_function_and_bash_in_one_turn(fproxy):
+    resp = fproxy.post_chat({"model": "sonnet", "tools": [WEATHER], "messages": [user(
+        'STANDIN:bash-then mcp__ccproxy__get_weather {"city": "Bern"} ;; echo bash-ran-$((40+2))')]},
+        headers={"X-CC-Verbosity": "text-only"})
+    assert resp.status == 200, resp
+    choice = resp.json()["choices"][0]
+    assert choice["finish_reason"] == "tool_calls", choice
+    # Bash ran inside the turn and is no tool_call; the client's function is.
+    assert [c["function"]["name"] for c in choice["message"]["tool_calls"]] == ["get_weather"], choice
+    assert "bash said: bash-ran-42" in (choice["message"]["content"] or ""), choice
+
+
+@pytest.mark.parametrize("extra, param", [
+    ({"tools": [{"type": "function", "function": {"name": "bad name"}}]}, "tools[0].function.name"),
+    ({"tools": [{"type": "function", "function": {"name": "f", "parameters": "x"}}]}, "tools[0].function.parameters"),
+    ({"tools": [{"type": "function", "function": {"name": f"f{i}"}} for i in range(129)]}, "tools"),
+    ({"tools": [WEATHER], "tool_choice": {"type": "function", "function": {"name": "nope"}}},
+     "tool_choice.function.name"),
+    ({"messages": [user("hi"), {"role": "tool", "tool_call_id": "call_x", "content": "r"}]}, "messages[1].tool_call_id"),
+])
+def test_bad_tool_input_is_a_400_naming_the_field(fproxy, extra, param):
+    body = {"model": "sonnet", "messages": [user("STANDIN:reply never")], **extra}
+    resp = fproxy.post_chat(body)
+    assert resp.status == 400, resp
+    assert resp.json()["error"]["param"] == param, resp.json()
