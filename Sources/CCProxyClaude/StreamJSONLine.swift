@@ -27,6 +27,7 @@ struct StreamJSONLine: Decodable {
         case isError = "is_error"
         case stopReason = "stop_reason"
         case apiErrorStatus = "api_error_status"
+        case structuredOutput = "structured_output"
     }
 
     init(from decoder: any Decoder) throws {
@@ -64,7 +65,8 @@ struct StreamJSONLine: Decodable {
                     )
                 },
                 sessionID: sessionID,
-                errors: c.lenient([String].self, .errors) ?? []
+                errors: c.lenient([String].self, .errors) ?? [],
+                structuredOutput: c.lenient(JSONValue.self, .structuredOutput)
             )
         }
     }

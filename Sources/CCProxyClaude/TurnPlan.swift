@@ -49,6 +49,9 @@ public struct TurnPlan: Sendable, Equatable {
     public var toolChoice: ToolChoice = .auto
     /// `parallel_tool_calls` (default true).
     public var parallelToolCalls = true
+    /// `response_format` is json_schema or json_object: `arguments` hold `--json-schema`, and
+    /// the answer is claude's `structured_output`.
+    public var structuredOutput = false
 
     public init(
         modelID: String,

@@ -54,6 +54,9 @@ public enum TurnPlanner {
         if let claudeModel { arguments += ["--model", claudeModel] }
         if let effort { arguments += ["--effort", effort.rawValue] }
         if let permissionMode { arguments += ["--permission-mode", permissionMode.rawValue] }
+        if let schema = structuredOutputSchema(request.responseFormat) {
+            arguments += ["--json-schema", schema.rendered(.compact)]
+        }
 
         let toolChoice = request.toolChoice ?? .auto
         let functions = toolChoice == .none ? [] : request.tools
@@ -84,7 +87,19 @@ public enum TurnPlanner {
         plan.clientFunctions = functions
         plan.toolChoice = toolChoice
         plan.parallelToolCalls = parallel
+        plan.structuredOutput = structuredOutputSchema(request.responseFormat) != nil
         return plan
+    }
+
+    /// The schema claude's `--json-schema` gets: the client's for json_schema, any object for
+    /// json_object (claude then makes the model answer through its StructuredOutput tool,
+    /// checks the document and asks again when it does not fit); nil for text or none.
+    static func structuredOutputSchema(_ format: ResponseFormat?) -> JSONValue? {
+        switch format {
+        case .jsonSchema(_, let schema)?: schema
+        case .jsonObject?: .object(["type": .string("object")])
+        case .text?, nil: nil
+        }
     }
 
     /// The session name: the header, else the body's (`session_id`, then the model suffix),

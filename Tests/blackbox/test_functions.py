@@ -166,3 +166,51 @@ def test_bad_tool_input_is_a_400_naming_the_field(fproxy, extra, param):
     resp = fproxy.post_chat(body)
     assert resp.status == 400, resp
     assert resp.json()["error"]["param"] == param, resp.json()
+
+
+PERSON = {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+          "required": ["name", "age"]}
+
+
+def test_json_schema_structured_output_is_the_content(fproxy, fstandin):
+    resp = fproxy.post_chat({"model": "sonnet", "messages": [
+        user('structured-schema STANDIN:tool StructuredOutput {"name": "Ada", "age": 36}')],
+        "response_format": {"type": "json_schema", "json_schema": {"name": "person", "schema": PERSON}}})
+    assert resp.status == 200, resp
+    choice = resp.json()["choices"][0]
+    assert json.loads(choice["message"]["content"]) == {"name": "Ada", "age": 36}, choice
+    assert "x-cc-ignored-params" not in {k.lower() for k in resp.headers}, resp.headers
+    # claude got the schema (as its StructuredOutput tool).
+    tools = {t.get("name"): t for t in body_of_last_request(fstandin, "structured-schema").get("tools") or []}
+    assert tools.get("StructuredOutput", {}).get("input_schema", {}).get("required") == ["name", "age"], sorted(tools)
+
+
+def test_json_schema_streamed(fproxy):
+    r = fproxy.stream_chat({"model": "sonnet", "messages": [
+        user('STANDIN:tool StructuredOutput {"name": "Bo", "age": 7}')],
+        "response_format": {"type": "json_schema", "json_schema": {"name": "person", "schema": PERSON}}}).read_all()
+    assert r.done, r.summary()
+    assert json.loads(r.text) == {"name": "Bo", "age": 7}, r.summary()
+    assert r.finish_reasons == ["stop"], r.summary()
+
+
+def test_json_object_is_checked_json(fproxy):
+    resp = fproxy.post_chat({"model": "sonnet", "response_format": {"type": "json_object"}, "messages": [
+        user('STANDIN:tool StructuredOutput {"ok": true}')]})
+    assert resp.status == 200, resp
+    assert json.loads(resp.json()["choices"][0]["message"]["content"]) == {"ok": True}, resp.json()
+
+
+def test_structured_output_never_given_is_an_error_not_an_answer(fproxy):
+    resp = fproxy.post_chat({"model": "sonnet", "response_format": {"type": "json_object"}, "messages": [
+        user("STANDIN:reply not json at all")]}, timeout=120)
+    assert resp.status == 502, resp
+    assert "structured output" in resp.json()["error"]["message"], resp.json()
+
+
+def test_a_schema_claude_cannot_take_is_a_400(fproxy):
+    resp = fproxy.post_chat({"model": "sonnet", "messages": [user("STANDIN:reply never")],
+                             "response_format": {"type": "json_schema",
+                                                 "json_schema": {"name": "bad", "schema": {"type": "objectx"}}}})
+    assert resp.status == 400, resp
+    assert resp.json()["error"]["param"] == "response_format.json_schema.schema", resp.json()

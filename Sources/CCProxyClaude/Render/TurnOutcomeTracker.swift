@@ -10,8 +10,13 @@ public struct TurnOutcomeTracker: Sendable {
     public private(set) var sessionID: String?
     /// Lines that were not stream-json (skipped; for diagnostics).
     public private(set) var unparseableLines = 0
+    /// The turn ran with `--json-schema`: a successful `result` without `structured_output`
+    /// (claude gave up asking the model for it) is a failure, not an answer.
+    public let requiresStructuredOutput: Bool
 
-    public init() {}
+    public init(requiresStructuredOutput: Bool = false) {
+        self.requiresStructuredOutput = requiresStructuredOutput
+    }
 
     /// Feeds one event (every event of the turn, in order, subagents' included).
     public mutating func consume(_ event: ClaudeEvent) {
@@ -44,12 +49,16 @@ public struct TurnOutcomeTracker: Sendable {
     ///   - stderrTail: the end of claude's stderr, possibly empty.
     public func outcome(exitDescription: String?, stderrTail: String) -> TurnOutcome {
         guard let result else {
+            if requiresStructuredOutput, let refused = Self.refusedSchema(stderrTail) { return .failed(refused) }
             var message = "claude ended without a result (\(exitDescription ?? "exit status 0"))"
             let stderr = stderrTail.trimmingWhitespace()
             if !stderr.isEmpty { message += ": " + stderr.suffix(Limits.upstreamErrorStderrCharacters) }
             return .failed(.upstreamError(message))
         }
         guard result.isError else {
+            if requiresStructuredOutput, result.structuredOutput == nil {
+                return .failed(.upstreamError("claude ended without the structured output response_format asks for"))
+            }
             return .completed(
                 finishReason: FinishReason(claudeStopReason: result.stopReason.map(ClaudeStopReason.init)),
                 usage: Usage(claudeTokens: result.usage)
@@ -59,5 +68,17 @@ public struct TurnOutcomeTracker: Sendable {
             return .failed(.upstreamError("claude reported an API error (status \(status)): \(result.errorDescription)"))
         }
         return .failed(.upstreamError("claude reported an error: \(result.errorDescription)"))
+    }
+
+    /// claude's start-up refusal of a `--json-schema` it cannot take ("--json-schema is not a
+    /// valid JSON Schema: …"), as the client's 400; nil for any other stderr.
+    static func refusedSchema(_ stderr: String) -> APIError? {
+        let marker = "--json-schema is not a valid JSON Schema"
+        guard let range = stderr.range(of: marker) else { return nil }
+        let line = String(stderr[range.upperBound...].prefix { $0 != "\n" })
+        let reason = String(line.trimmingPrefix(":")).trimmingWhitespace()
+        return APIError.invalidRequest(
+            "response_format.json_schema.schema is not a JSON Schema claude can use" + (reason.isEmpty ? "" : ": " + reason),
+            code: "invalid_schema", param: "response_format.json_schema.schema")
     }
 }

@@ -58,6 +58,15 @@ public struct TurnRenderer: Sendable {
 
     /// Feeds one event; returns what to send now, in order (often nothing).
     public mutating func consume(_ event: ClaudeEvent) -> [TurnDelta] {
+        guard options.structuredOutput else { return render(event) }
+        var out = render(event).filter { if case .reasoning = $0 { true } else { false } }
+        if case .result(let result) = event, !result.isError, let document = result.structuredOutput {
+            out.append(.content(document.rendered(.compact)))
+        }
+        return out
+    }
+
+    private mutating func render(_ event: ClaudeEvent) -> [TurnDelta] {
         switch event {
         case .streamEvent(let streamEvent):
             guard streamEvent.parentToolUseID == nil else { return [] }

@@ -134,7 +134,8 @@ struct ChatCompletionsHandler {
             process: process, input: mode.standardInput(plan), stop: stop,
             options: RenderOptions(
                 verbosity: plan.verbosity, includeReasoning: plan.includeReasoning,
-                clientFunctionPrefix: plan.clientFunctions.isEmpty ? nil : ClientFunctions.toolPrefix),
+                clientFunctionPrefix: plan.clientFunctions.isEmpty ? nil : ClientFunctions.toolPrefix,
+                structuredOutput: plan.structuredOutput),
             sessionMode: mode, clientFunctions: plan.clientFunctions.map(\.name), onResult: { bill($0, grant: grant) })
         let report: TurnDriver.Report
         let streamSink = EventStreamSink(writer: writer, identity: identity, includeUsage: plan.includeUsage, keepAlive: keepAliveDuration)

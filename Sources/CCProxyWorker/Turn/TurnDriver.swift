@@ -37,6 +37,7 @@ struct TurnDriver {
         sessionMode: ClaudeSessionMode = .stateless, clientFunctions: [String] = [],
         onResult: @escaping (ClaudeResult) -> Void
     ) {
+        self.tracker = TurnOutcomeTracker(requiresStructuredOutput: options.structuredOutput)
         self.process = process
         self.input = input
         self.stop = stop
