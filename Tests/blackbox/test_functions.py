@@ -214,3 +214,65 @@ def test_a_schema_claude_cannot_take_is_a_400(fproxy):
                                                  "json_schema": {"name": "bad", "schema": {"type": "objectx"}}}})
     assert resp.status == 400, resp
     assert resp.json()["error"]["param"] == "response_format.json_schema.schema", resp.json()
+
+
+# --------------------------------------------------------------------------- real clients
+def test_openai_sdk_tools_loop(fproxy):
+    import openai
+    client = openai.OpenAI(base_url=fproxy.url + "/v1", api_key=fproxy.require_bearer(), timeout=90, max_retries=0)
+    messages = [{"role": "user", "content": 'STANDIN:tool mcp__ccproxy__get_weather {"city": "Paris"}'}]
+    first = client.chat.completions.create(model="sonnet", messages=messages, tools=[WEATHER])
+    choice = first.choices[0]
+    assert choice.finish_reason == "tool_calls", first
+    call = choice.message.tool_calls[0]
+    assert call.function.name == "get_weather" and json.loads(call.function.arguments) == {"city": "Paris"}, first
+    messages.append(choice.message.model_dump(exclude_none=True))
+    messages.append({"role": "tool", "tool_call_id": call.id, "content": "sunny, 21 C"})
+    final = client.chat.completions.create(model="sonnet", messages=messages, tools=[WEATHER])
+    assert final.choices[0].finish_reason == "stop", final
+    assert final.choices[0].message.content == "transcript said: sunny, 21 C", final
+
+
+def test_openai_sdk_stream_helper_accepts_tool_calls(fproxy):
+    import openai
+    client = openai.OpenAI(base_url=fproxy.url + "/v1", api_key=fproxy.require_bearer(), timeout=90, max_retries=0)
+    with client.chat.completions.stream(
+            model="sonnet", tools=[WEATHER],
+            messages=[{"role": "user", "content": 'STANDIN:tool mcp__ccproxy__get_weather {"city": "Riga"}'}]) as stream:
+        for _ in stream:
+            pass
+        completion = stream.get_final_completion()
+    choice = completion.choices[0]
+    assert choice.finish_reason == "tool_calls", completion
+    assert choice.message.tool_calls[0].function.name == "get_weather", completion
+    assert json.loads(choice.message.tool_calls[0].function.arguments) == {"city": "Riga"}, completion
+
+
+def test_langchain_bind_tools_and_structured_output(fproxy):
+    pytest.importorskip("langchain_openai")
+    from langchain_openai import ChatOpenAI
+    from pydantic import BaseModel
+
+    model = ChatOpenAI(model="sonnet", base_url=fproxy.url + "/v1", api_key=fproxy.require_bearer(),
+                       timeout=90, max_retries=0)
+
+    def get_weather(city: str) -> str:
+        """The weather in a city."""
+        return "sunny"
+
+    answer = model.bind_tools([get_weather]).invoke('STANDIN:tool mcp__ccproxy__get_weather {"city": "Oslo"}')
+    assert answer.tool_calls and answer.tool_calls[0]["name"] == "get_weather", answer
+    assert answer.tool_calls[0]["args"] == {"city": "Oslo"}, answer
+
+    class Person(BaseModel):
+        name: str
+        age: int
+
+    person = model.with_structured_output(Person, method="json_schema").invoke(
+        'STANDIN:tool StructuredOutput {"name": "Ada", "age": 36}')
+    assert person == Person(name="Ada", age=36), person
+
+    # The function-calling method: a forced tool_choice naming the schema's function.
+    called = model.with_structured_output(Person, method="function_calling").invoke(
+        'STANDIN:tool mcp__ccproxy__Person {"name": "Bo", "age": 7}')
+    assert called == Person(name="Bo", age=7), called

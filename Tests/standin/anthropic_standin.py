@@ -21,7 +21,9 @@ of the request (every text block is searched; the last directive wins):
                              mcp__<server>__<tool>) with that JSON input ({} if absent); the
                              tool_result is answered as for bash
     STANDIN:tools <name> <json> | <name> <json> ...  several tool_use blocks in one message
-                             (parallel calls), each as for tool
+                             (parallel calls), each as for tool. For tool and tools, a
+                             prompt that is a transcript with "[tool result for <id>]\n<text>"
+                             after the directive is answered "transcript said: <text>"
     STANDIN:bash-then <name> <json> ;; <command>  a Bash tool_use block for <command>; once its
                              tool_result is back, a tool_use block for <name> with that input
     STANDIN:error <status>   that HTTP status with an Anthropic error body
@@ -218,6 +220,11 @@ class Turn:
             command = a or "echo standin"
             tool_input = {"command": command, "description": "Run the command the test asked for"}
             return ("message", [("tool_use", "Bash", tool_input)], "tool_use", 0.0)
+        if d in ("tool", "tools") and "[tool result for " in self.directive_block:
+            # A follow-up that ccproxy served from its transcript: the call was answered there.
+            after = self.directive_block.split("[tool result for ", 1)[1]
+            result = after.split("]\n", 1)[1] if "]\n" in after else after
+            return ("message", [("text", ["transcript said: ", result.split("\n\n")[0]])], "end_turn", 0.0)
         if d == "tool":
             name, _, raw = (a or "").strip().partition(" ")
             try:
