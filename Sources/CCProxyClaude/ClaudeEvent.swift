@@ -62,13 +62,18 @@ public struct ClaudeAssistantMessage: Sendable, Equatable {
     /// True for the synthetic message claude prints for a failed API call ("API Error: 400 …");
     /// the same text comes back in the error `result`.
     public var isAPIErrorMessage: Bool
+    /// The API message's `usage` as of this line (claude prints one line per block, each with
+    /// the counts so far); for a turn that ends without a `result` (a client function call).
+    public var usage: ClaudeResult.TokenUsage?
 
     public init(
         messageID: String?,
         blocks: [ClaudeContentBlock],
         parentToolUseID: String? = nil,
-        isAPIErrorMessage: Bool = false
+        isAPIErrorMessage: Bool = false,
+        usage: ClaudeResult.TokenUsage? = nil
     ) {
+        self.usage = usage
         self.messageID = messageID
         self.blocks = blocks
         self.parentToolUseID = parentToolUseID

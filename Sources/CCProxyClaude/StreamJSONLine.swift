@@ -55,15 +55,7 @@ struct StreamJSONLine: Decodable {
                 stopReason: c.lenient(String.self, .stopReason),
                 resultText: c.lenient(String.self, .result),
                 apiErrorStatus: c.lenient(Int.self, .apiErrorStatus),
-                usage: usage.map {
-                    ClaudeResult.TokenUsage(
-                        input: $0.input ?? 0,
-                        output: $0.output ?? 0,
-                        cacheRead: $0.cacheRead ?? 0,
-                        cacheCreation: $0.cacheCreation ?? 0,
-                        thinking: $0.thinking ?? 0
-                    )
-                },
+                usage: usage.map(\.tokenUsage),
                 sessionID: sessionID,
                 errors: c.lenient([String].self, .errors) ?? [],
                 structuredOutput: c.lenient(JSONValue.self, .structuredOutput)
@@ -138,12 +130,14 @@ struct StreamEventBody: Decodable {
 struct MessageBody: Decodable {
     var id: String?
     var content: [ClaudeContentBlock]
+    var usage: UsageBody?
 
-    private enum CodingKeys: String, CodingKey { case id, content }
+    private enum CodingKeys: String, CodingKey { case id, content, usage }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = c.lenient(String.self, .id)
+        usage = c.lenient(UsageBody.self, .usage)
         if let text = c.lenient(String.self, .content) {
             content = [.text(text)]
         } else {
@@ -217,6 +211,13 @@ struct UsageBody: Decodable {
         init(from decoder: any Decoder) throws {
             thinking = try decoder.container(keyedBy: CodingKeys.self).lenient(Int.self, .thinking)
         }
+    }
+
+    /// The counts, a missing one read as 0.
+    var tokenUsage: ClaudeResult.TokenUsage {
+        ClaudeResult.TokenUsage(
+            input: input ?? 0, output: output ?? 0, cacheRead: cacheRead ?? 0, cacheCreation: cacheCreation ?? 0,
+            thinking: thinking ?? 0)
     }
 
     init(from decoder: any Decoder) throws {

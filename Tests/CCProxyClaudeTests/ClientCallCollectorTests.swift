@@ -133,3 +133,45 @@ struct ClientCallCollectorTests {
         #expect(!own.isEmpty)
     }
 }
+
+@Suite("TurnOutcomeTracker: a turn ended by client calls")
+struct ClientCallsOutcomeTests {
+    @Test("usage so far: the newest line of each message, summed over messages")
+    func usageSoFar() {
+        var tracker = TurnOutcomeTracker()
+        let lines = [
+            #"{"type":"assistant","message":{"id":"m1","content":[],"usage":{"input_tokens":10,"output_tokens":1}}}"#,
+            #"{"type":"assistant","message":{"id":"m1","content":[],"usage":{"input_tokens":10,"output_tokens":4,"cache_read_input_tokens":2}}}"#,
+            #"{"type":"assistant","message":{"id":"m2","content":[],"usage":{"input_tokens":5,"output_tokens":3}}}"#,
+        ]
+        for line in lines { tracker.consume(ClaudeEventDecoder.decode(line: Array(line.utf8))) }
+        #expect(tracker.usageSoFar == ClaudeResult.TokenUsage(input: 15, output: 7, cacheRead: 2))
+        #expect(tracker.clientCallsOutcome() == .completed(
+            finishReason: .toolCalls,
+            usage: Usage(promptTokens: 17, completionTokens: 7, totalTokens: 24, cachedPromptTokens: 2)))
+    }
+
+    @Test("a successful result without the structured output it needed is a failure")
+    func structuredOutputMissing() {
+        var tracker = TurnOutcomeTracker(requiresStructuredOutput: true)
+        tracker.consume(.result(ClaudeResult(isError: false, subtype: "success", resultText: "pong")))
+        guard case .failed(let error) = tracker.outcome(exitDescription: nil, stderrTail: "") else {
+            Issue.record("not a failure")
+            return
+        }
+        #expect(error.status == 502)
+    }
+
+    @Test("claude's refusal of the schema is the client's 400")
+    func refusedSchema() {
+        let tracker = TurnOutcomeTracker(requiresStructuredOutput: true)
+        let stderr = "Error: --json-schema is not a valid JSON Schema: data/type must be equal to one of the allowed values\n"
+        guard case .failed(let error) = tracker.outcome(exitDescription: "exit status 1", stderrTail: stderr) else {
+            Issue.record("not a failure")
+            return
+        }
+        #expect(error.status == 400)
+        #expect(error.param == "response_format.json_schema.schema")
+        #expect(error.message.hasSuffix("data/type must be equal to one of the allowed values"))
+    }
+}

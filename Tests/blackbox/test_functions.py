@@ -57,6 +57,8 @@ def test_a_call_ends_the_turn_with_tool_calls(fproxy, fstandin):
     assert json.loads(calls[0]["function"]["arguments"]) == {"city": "Paris"}, body
     assert calls[0]["id"], body
     assert choice["message"]["content"] is None, body
+    # No result line comes; the usage is what the turn's API messages reported.
+    assert body["usage"]["prompt_tokens"] > 0 and body["usage"]["completion_tokens"] > 0, body
     assert "x-cc-ignored-params" not in {k.lower() for k in resp.headers}, resp.headers
     # The function was in the model's tool list from the first request, with its schema.
     sent = body_of_last_request(fstandin, "single-call")

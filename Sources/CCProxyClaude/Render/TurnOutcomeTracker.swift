@@ -13,6 +13,9 @@ public struct TurnOutcomeTracker: Sendable {
     /// The turn ran with `--json-schema`: a successful `result` without `structured_output`
     /// (claude gave up asking the model for it) is a failure, not an answer.
     public let requiresStructuredOutput: Bool
+    /// The newest usage of each API message, from `assistant` lines (subagents' included:
+    /// their tokens were spent too), in first-seen order.
+    private var messageUsage: [(id: String, usage: ClaudeResult.TokenUsage)] = []
 
     public init(requiresStructuredOutput: Bool = false) {
         self.requiresStructuredOutput = requiresStructuredOutput
@@ -28,9 +31,37 @@ public struct TurnOutcomeTracker: Sendable {
             if let id = result.sessionID { sessionID = id }
         case .unparseable:
             unparseableLines += 1
-        case .streamEvent, .assistant, .user, .other:
+        case .assistant(let message):
+            guard let usage = message.usage else { break }
+            let id = message.messageID ?? ""
+            if let index = messageUsage.firstIndex(where: { $0.id == id }) {
+                messageUsage[index].usage = usage
+            } else {
+                messageUsage.append((id, usage))
+            }
+        case .streamEvent, .user, .other:
             break
         }
+    }
+
+    /// The tokens of the turn so far, summed over its API messages (saturating at
+    /// `Limits.maxTurnTokens`): what a turn that ends without a `result` has spent.
+    public var usageSoFar: ClaudeResult.TokenUsage {
+        func sum(_ pick: (ClaudeResult.TokenUsage) -> Int) -> Int {
+            messageUsage.reduce(0) { total, entry in
+                let value = max(0, pick(entry.usage))
+                return total > Limits.maxTurnTokens - min(value, Limits.maxTurnTokens) ? Limits.maxTurnTokens : total + value
+            }
+        }
+        return ClaudeResult.TokenUsage(
+            input: sum(\.input), output: sum(\.output), cacheRead: sum(\.cacheRead),
+            cacheCreation: sum(\.cacheCreation), thinking: sum(\.thinking))
+    }
+
+    /// The outcome of a turn that ended with calls of client functions (no `result`):
+    /// `tool_calls`, with the usage so far.
+    public func clientCallsOutcome() -> TurnOutcome {
+        .completed(finishReason: .toolCalls, usage: Usage(claudeTokens: usageSoFar))
     }
 
     /// The outcome, once claude has exited and all its output was consumed.

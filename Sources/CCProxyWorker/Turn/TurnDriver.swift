@@ -85,7 +85,11 @@ struct TurnDriver {
         }
         var outcome: TurnOutcome?
         if delivered, stop.value == nil, clientCalls?.complete == true {
-            outcome = await deliver(.completed(finishReason: .toolCalls, usage: Usage(promptTokens: 0, completionTokens: 0)), into: &sink)
+            // No `result` will come: bill what the turn's messages report so far.
+            if tracker.result == nil {
+                onResult(ClaudeResult(isError: false, usage: tracker.usageSoFar, sessionID: tracker.sessionID))
+            }
+            outcome = await deliver(tracker.clientCallsOutcome(), into: &sink)
             endAfterClientCalls()
         } else if delivered, stop.value == nil, tracker.result != nil {
             // Complete: answer now, then let claude exit (or stop it).
