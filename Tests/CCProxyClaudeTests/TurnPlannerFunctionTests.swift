@@ -66,3 +66,20 @@ struct TurnPlannerFunctionTests {
         #expect(!text.structuredOutput)
     }
 }
+
+@Suite("Transcript: the follow-up of client calls")
+struct FollowUpTranscriptTests {
+    @Test("a resumed session gets the trailing tool results before the continuation")
+    func resume() throws {
+        let messages: [ChatMessage] = [
+            .init(role: .user, content: .text("weather?")),
+            .init(role: .assistant, content: .none, toolCalls: [ToolCall(id: "c1", name: "get_weather", arguments: "{}")]),
+            .init(role: .tool, content: .text("sunny"), toolCallID: "c1"),
+        ]
+        let plan = try PlannerSupport.plan(PlannerSupport.request(messages))
+        #expect(try PlannerSupport.stdinText(plan.resumeStandardInput) == "[tool result for c1]\nsunny\n\nContinue the assistant response.")
+        #expect(
+            try PlannerSupport.stdinText(plan.standardInput)
+                == "Conversation so far:\n\n[user]\nweather?\n\n[assistant called tool get_weather (id c1) with {}]\n\n[tool result for c1]\nsunny\n\nContinue the assistant response.")
+    }
+}
