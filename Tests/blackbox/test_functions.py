@@ -278,3 +278,14 @@ def test_langchain_bind_tools_and_structured_output(fproxy):
     called = model.with_structured_output(Person, method="function_calling").invoke(
         'STANDIN:tool mcp__ccproxy__Person {"name": "Bo", "age": 7}')
     assert called == Person(name="Bo", age=7), called
+
+
+@pytest.mark.parametrize("name", ["get-weather", "f" * 64])
+def test_names_with_hyphens_and_of_64_characters(fproxy, name):
+    tool = {"type": "function", "function": {"name": name, "parameters": {"type": "object", "properties": {}}}}
+    resp = fproxy.post_chat({"model": "sonnet", "tools": [tool],
+                             "messages": [user(f"STANDIN:tool mcp__ccproxy__{name} {{}}")]})
+    assert resp.status == 200, resp
+    calls = resp.json()["choices"][0]["message"].get("tool_calls")
+    assert calls and calls[0]["function"]["name"] == name, resp.json()
+    assert json.loads(calls[0]["function"]["arguments"]) == {}, resp.json()
