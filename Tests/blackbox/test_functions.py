@@ -289,3 +289,24 @@ def test_names_with_hyphens_and_of_64_characters(fproxy, name):
     calls = resp.json()["choices"][0]["message"].get("tool_calls")
     assert calls and calls[0]["function"]["name"] == name, resp.json()
     assert json.loads(calls[0]["function"]["arguments"]) == {}, resp.json()
+
+
+def test_a_request_shaped_like_n8ns_ai_agent(fproxy):
+    """n8n's AI Agent node (LangChain underneath): a system message, zod-made schemas with
+    $schema and additionalProperties, streaming with usage, tool_choice absent."""
+    calculator = {"type": "function", "function": {
+        "name": "calculator", "description": "Useful for getting the result of a math expression.",
+        "parameters": {"type": "object", "properties": {"input": {"type": "string"}}, "required": ["input"],
+                       "additionalProperties": False, "$schema": "http://json-schema.org/draft-07/schema#"}}}
+    r = fproxy.stream_chat({
+        "model": "sonnet", "temperature": 0.7, "stream_options": {"include_usage": True}, "tools": [calculator],
+        "messages": [{"role": "system", "content": "You are a helpful assistant"},
+                     user('STANDIN:tool mcp__ccproxy__calculator {"input": "2+2"}')]}).read_all()
+    assert r.done, r.summary()
+    assert r.finish_reasons == ["tool_calls"], r.summary()
+    pieces = [c for chunk in r.chunks for choice in chunk.get("choices", [])
+              for c in (choice.get("delta") or {}).get("tool_calls") or []]
+    assert pieces[0]["function"]["name"] == "calculator", pieces
+    assert json.loads("".join(p["function"]["arguments"] for p in pieces)) == {"input": "2+2"}, pieces
+    assert r.chunks[-1].get("choices") == [] and r.chunks[-1]["usage"]["prompt_tokens"] > 0, r.chunks[-1]
+    assert r.headers.get("x-cc-ignored-params") == "temperature", r.headers
