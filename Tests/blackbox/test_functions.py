@@ -310,3 +310,25 @@ def test_a_request_shaped_like_n8ns_ai_agent(fproxy):
     assert json.loads("".join(p["function"]["arguments"] for p in pieces)) == {"input": "2+2"}, pieces
     assert r.chunks[-1].get("choices") == [] and r.chunks[-1]["usage"]["prompt_tokens"] > 0, r.chunks[-1]
     assert r.headers.get("x-cc-ignored-params") == "temperature", r.headers
+
+
+def test_the_function_server_and_claude_end_with_the_turn(fproxy):
+    # Bash, inside the turn's sandbox (its own PID namespace), sees the function server
+    # running; after the turn no process of it is left on the host.
+    resp = fproxy.post_chat({"model": "sonnet", "tools": [WEATHER], "messages": [user(
+        "STANDIN:bash-then mcp__ccproxy__get_weather {} ;; "
+        "cat /proc/[0-9]*/cmdline | tr '\\0' ' ' | grep -o 'mcp-function[s] /[^ ]*' | head -1")]},
+        headers={"X-CC-Verbosity": "text-only"})
+    choice = resp.json()["choices"][0]
+    assert choice["finish_reason"] == "tool_calls", resp.json()
+    state = str(fproxy.state)
+    seen = choice["message"]["content"] or ""
+    assert "mcp-functions " + state in seen and "client-functions.json" in seen, seen
+
+    def servers():
+        found = [p for p in harness.all_pids()
+                 if "mcp-functions" in harness.cmdline(p) and any(state in a for a in harness.cmdline(p))]
+        return not found, [harness.describe(p) for p in found]
+
+    harness.wait_until(servers, 10, "no function server of this proxy left after the turn")
+    harness.wait_until(lambda: (not fproxy.claude_pids(), fproxy.claude_pids()), 10, "no claude left after the turn")
