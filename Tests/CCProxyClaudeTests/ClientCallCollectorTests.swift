@@ -175,3 +175,26 @@ struct ClientCallsOutcomeTests {
         #expect(error.message.hasSuffix("data/type must be equal to one of the allowed values"))
     }
 }
+
+@Suite("ClientCallCollector: parallel_tool_calls false")
+struct SerialCallsTests {
+    @Test("only the first call of a message is kept")
+    func firstOnly() {
+        var collector = ClientCallCollector(prefix: ClientFunctions.toolPrefix, functions: ["a", "b"], parallel: false)
+        let lines = [
+            #"{"type":"stream_event","event":{"type":"message_start","message":{"id":"m"}}}"#,
+            #"{"type":"stream_event","event":{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"t1","name":"mcp__ccproxy__a"}}}"#,
+            #"{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{}"}}}"#,
+            #"{"type":"assistant","message":{"id":"m","content":[{"type":"tool_use","id":"t1","name":"mcp__ccproxy__a","input":{}}]}}"#,
+            #"{"type":"stream_event","event":{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"t2","name":"mcp__ccproxy__b"}}}"#,
+            #"{"type":"stream_event","event":{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"x\":1}"}}}"#,
+            #"{"type":"assistant","message":{"id":"m","content":[{"type":"tool_use","id":"t2","name":"mcp__ccproxy__b","input":{"x":1}}]}}"#,
+            #"{"type":"stream_event","event":{"type":"message_stop"}}"#,
+        ]
+        var deltas: [TurnDelta] = []
+        for line in lines { deltas += collector.consume(ClaudeEventDecoder.decode(line: Array(line.utf8))) }
+        #expect(collector.complete)
+        #expect(collector.calls == [ToolCall(id: "t1", name: "a", arguments: "{}")])
+        #expect(deltas.count == 2)
+    }
+}

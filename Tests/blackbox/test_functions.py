@@ -332,3 +332,12 @@ def test_the_function_server_and_claude_end_with_the_turn(fproxy):
 
     harness.wait_until(servers, 10, "no function server of this proxy left after the turn")
     harness.wait_until(lambda: (not fproxy.claude_pids(), fproxy.claude_pids()), 10, "no claude left after the turn")
+
+
+def test_parallel_tool_calls_false_keeps_one_call(fproxy):
+    resp = fproxy.post_chat({"model": "sonnet", "tools": [WEATHER, CLOCK], "parallel_tool_calls": False,
+                             "messages": [user('STANDIN:tools mcp__ccproxy__get_weather {"city": "Rome"} | '
+                                               'mcp__ccproxy__get_time {"city": "Lima"}')]})
+    assert resp.status == 200, resp
+    calls = resp.json()["choices"][0]["message"]["tool_calls"]
+    assert [c["function"]["name"] for c in calls] == ["get_weather"], calls

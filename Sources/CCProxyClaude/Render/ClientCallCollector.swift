@@ -16,7 +16,9 @@ import CCProxyCore
 /// Calls of claude's own tools (Bash, Read, the host's MCP servers) and of subagents are not
 /// the client's and are ignored. The calls are `complete` once the message that made them has
 /// ended (`message_stop`), or at the latest when claude moves on (a `user` line, `result`):
-/// a message can make several calls (`parallel_tool_calls`), and the client gets them all.
+/// a message can make several calls (`parallel_tool_calls`), and the client gets them all —
+/// or only the first, with `parallel: false` (claude is asked for one call at a time, and a
+/// second call in the same message is dropped, so the client never gets more than it allowed).
 public struct ClientCallCollector: Sendable {
     /// One call as the client gets it in `message.tool_calls`.
     public private(set) var calls: [ToolCall] = []
@@ -27,6 +29,9 @@ public struct ClientCallCollector: Sendable {
 
     private let prefix: String
     private let functions: Set<String>
+    private let parallel: Bool
+    /// claude's ids of calls dropped because `parallel` is false.
+    private var dropped: Set<String> = []
     /// claude's tool_use id → the call's index, for calls whose start was streamed.
     private var indexByID: [String: Int] = [:]
     /// (message, block index) → the call's index, for the `input_json_delta`s.
@@ -47,9 +52,11 @@ public struct ClientCallCollector: Sendable {
     ///   - prefix: `mcp__<server>__`, the names of the client's functions as claude sees them.
     ///   - functions: the client's function names (a tool under the prefix with another name
     ///     is not the client's).
-    public init(prefix: String, functions: [String]) {
+    ///   - parallel: `parallel_tool_calls`; false keeps only the first call.
+    public init(prefix: String, functions: [String], parallel: Bool = true) {
         self.prefix = prefix
         self.functions = Set(functions)
+        self.parallel = parallel
     }
 
     /// The client's name for claude's tool `name`, or nil when it is not a client function.
@@ -87,7 +94,11 @@ public struct ClientCallCollector: Sendable {
             messageStopped = false
             return []
         case .toolUseStart(let index, let id, let name):
-            guard let client = clientName(name), indexByID[id] == nil else { return [] }
+            guard let client = clientName(name), indexByID[id] == nil, !dropped.contains(id) else { return [] }
+            guard parallel || calls.isEmpty else {
+                dropped.insert(id)
+                return []
+            }
             let callIndex = calls.count
             calls.append(ToolCall(id: id, name: client, arguments: ""))
             indexByID[id] = callIndex
@@ -111,7 +122,11 @@ public struct ClientCallCollector: Sendable {
     private mutating func consume(_ message: ClaudeAssistantMessage) -> [TurnDelta] {
         var out: [TurnDelta] = []
         for case .toolUse(let id, let name, let input) in message.blocks {
-            guard let client = clientName(name) else { continue }
+            guard let client = clientName(name), !dropped.contains(id) else { continue }
+            guard indexByID[id] != nil || parallel || calls.isEmpty else {
+                dropped.insert(id)
+                continue
+            }
             let whole = (input ?? .object([:])).rendered(.compact)
             if let callIndex = indexByID[id] {
                 if !finished.contains(callIndex), calls[callIndex].arguments.isEmpty {

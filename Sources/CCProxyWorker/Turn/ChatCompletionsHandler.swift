@@ -136,7 +136,8 @@ struct ChatCompletionsHandler {
                 verbosity: plan.verbosity, includeReasoning: plan.includeReasoning,
                 clientFunctionPrefix: plan.clientFunctions.isEmpty ? nil : ClientFunctions.toolPrefix,
                 structuredOutput: plan.structuredOutput),
-            sessionMode: mode, clientFunctions: plan.clientFunctions.map(\.name), onResult: { bill($0, grant: grant) })
+            sessionMode: mode, clientFunctions: plan.clientFunctions.map(\.name),
+            parallelCalls: plan.parallelToolCalls, onResult: { bill($0, grant: grant) })
         let report: TurnDriver.Report
         let streamSink = EventStreamSink(writer: writer, identity: identity, includeUsage: plan.includeUsage, keepAlive: keepAliveDuration)
         let completionSink = CompletionSink(writer: writer, identity: identity, callDemanded: plan.toolChoice.demandsCall)

@@ -34,7 +34,7 @@ struct TurnDriver {
 
     init(
         process: ClaudeProcess, input: [UInt8], stop: TurnStop, options: RenderOptions,
-        sessionMode: ClaudeSessionMode = .stateless, clientFunctions: [String] = [],
+        sessionMode: ClaudeSessionMode = .stateless, clientFunctions: [String] = [], parallelCalls: Bool = true,
         onResult: @escaping (ClaudeResult) -> Void
     ) {
         self.tracker = TurnOutcomeTracker(requiresStructuredOutput: options.structuredOutput)
@@ -43,7 +43,8 @@ struct TurnDriver {
         self.stop = stop
         self.renderer = TurnRenderer(options: options)
         if !clientFunctions.isEmpty {
-            clientCalls = ClientCallCollector(prefix: ClientFunctions.toolPrefix, functions: clientFunctions)
+            clientCalls = ClientCallCollector(
+                prefix: ClientFunctions.toolPrefix, functions: clientFunctions, parallel: parallelCalls)
         }
         self.sessionMode = sessionMode
         self.onResult = onResult
