@@ -341,3 +341,21 @@ def test_parallel_tool_calls_false_keeps_one_call(fproxy):
     assert resp.status == 200, resp
     calls = resp.json()["choices"][0]["message"]["tool_calls"]
     assert [c["function"]["name"] for c in calls] == ["get_weather"], calls
+
+
+def test_a_streamed_turn_with_text_and_bash_before_the_call(fproxy):
+    import openai
+    client = openai.OpenAI(base_url=fproxy.url + "/v1", api_key=fproxy.require_bearer(), timeout=90, max_retries=0)
+    with client.chat.completions.stream(
+            model="sonnet", tools=[WEATHER], extra_headers={"X-CC-Verbosity": "narrated"},
+            messages=[{"role": "user", "content":
+                       'STANDIN:bash-then mcp__ccproxy__get_weather {"city": "Turin"} ;; echo from-bash'}]) as stream:
+        for _ in stream:
+            pass
+        completion = stream.get_final_completion()
+    message = completion.choices[0].message
+    assert completion.choices[0].finish_reason == "tool_calls", completion
+    assert "bash said: from-bash" in (message.content or ""), completion
+    assert "mcp__ccproxy__" not in (message.content or ""), completion
+    assert [c.function.name for c in message.tool_calls] == ["get_weather"], completion
+    assert json.loads(message.tool_calls[0].function.arguments) == {"city": "Turin"}, completion
