@@ -359,3 +359,12 @@ def test_a_streamed_turn_with_text_and_bash_before_the_call(fproxy):
     assert "mcp__ccproxy__" not in (message.content or ""), completion
     assert [c.function.name for c in message.tool_calls] == ["get_weather"], completion
     assert json.loads(message.tool_calls[0].function.arguments) == {"city": "Turin"}, completion
+
+
+def test_a_schema_claude_cannot_take_in_a_stream_is_the_error_event(fproxy):
+    r = fproxy.stream_chat({"model": "sonnet", "messages": [user("STANDIN:reply never")],
+                            "response_format": {"type": "json_schema",
+                                                "json_schema": {"name": "bad", "schema": {"type": "objectx"}}}}).read_all()
+    assert r.done, r.summary()
+    assert r.errors and r.errors[0]["param"] == "response_format.json_schema.schema", r.summary()
+    assert r.finish_reasons == [], r.summary()
