@@ -368,3 +368,11 @@ def test_a_schema_claude_cannot_take_in_a_stream_is_the_error_event(fproxy):
     assert r.done, r.summary()
     assert r.errors and r.errors[0]["param"] == "response_format.json_schema.schema", r.summary()
     assert r.finish_reasons == [], r.summary()
+
+
+def test_a_call_with_arguments_over_1_mib_fails_the_turn(fproxy):
+    big = "x" * (1024 * 1024 + 10)
+    resp = fproxy.post_chat({"model": "sonnet", "tools": [WEATHER], "messages": [
+        user('STANDIN:tool mcp__ccproxy__get_weather {"city": "' + big + '"}')]}, timeout=120)
+    assert resp.status == 502, resp
+    assert "arguments over 1048576 bytes" in resp.json()["error"]["message"], resp.json()

@@ -170,6 +170,7 @@ struct TurnDriver {
                         if var calls = clientCalls {
                             let deltas = calls.consume(event)
                             clientCalls = calls
+                            if calls.longestArguments > Limits.maxToolArgumentsBytes { throw ArgumentsTooLarge() }
                             for delta in deltas {
                                 do { try await begin(&sink) } catch { throw SinkWriteFailure() }
                                 try await emit(delta, into: &sink)
@@ -191,6 +192,9 @@ struct TurnDriver {
             throw failure
         } catch is SinkOverflow {
             stop.set(.responseTooLarge)
+            process.stop()
+        } catch is ArgumentsTooLarge {
+            stop.set(.argumentsTooLarge)
             process.stop()
         } catch is ClaudeStreamError {
             stop.set(.overlongLine)
@@ -223,6 +227,9 @@ struct TurnDriver {
             return .failed(.upstreamError("the answer exceeds \(Limits.maxCompletionBytes) bytes; use stream: true for long answers"))
         case .outputFailed(let reason)?:
             return .failed(.upstreamError("reading claude's output failed: \(reason)"))
+        case .argumentsTooLarge?:
+            return .failed(
+                .upstreamError("claude called a function with arguments over \(Limits.maxToolArgumentsBytes) bytes; the turn was stopped"))
         case .clientGone?, nil:
             let description: String? = exit == .exited(0) ? nil : "\(exit)"
             return tracker.outcome(exitDescription: description, stderrTail: stderr)
@@ -235,3 +242,6 @@ struct SinkWriteFailure: Error {}
 
 /// A sink that collects the answer has reached `Limits.maxCompletionBytes`.
 struct SinkOverflow: Error {}
+
+/// A call of a client function has passed `Limits.maxToolArgumentsBytes` of arguments.
+struct ArgumentsTooLarge: Error {}

@@ -38,7 +38,6 @@ struct CompletionSink: TurnSink {
                 calls.append(ToolCall(id: id, name: name, arguments: piece.arguments))
             } else if calls.indices.contains(piece.index) {
                 calls[piece.index].arguments += piece.arguments
-                if calls[piece.index].arguments.utf8.count > Limits.maxToolArgumentsBytes { throw SinkOverflow() }
             }
         }
         if content.utf8.count + reasoning.utf8.count > Limits.maxCompletionBytes { throw SinkOverflow() }
