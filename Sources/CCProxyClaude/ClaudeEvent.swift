@@ -26,6 +26,9 @@ public struct ClaudeStreamEvent: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case messageStart(messageID: String?)
         case contentBlockStart(index: Int, blockType: String)
+        /// The start of a `tool_use` block: the call's id and the tool's name come first, its
+        /// input follows as `inputJSONDelta`s.
+        case toolUseStart(index: Int, id: String, name: String)
         case textDelta(index: Int, text: String)
         case thinkingDelta(index: Int, text: String)
         case inputJSONDelta(index: Int, partialJSON: String)
@@ -59,13 +62,18 @@ public struct ClaudeAssistantMessage: Sendable, Equatable {
     /// True for the synthetic message claude prints for a failed API call ("API Error: 400 …");
     /// the same text comes back in the error `result`.
     public var isAPIErrorMessage: Bool
+    /// The API message's `usage` as of this line (claude prints one line per block, each with
+    /// the counts so far); for a turn that ends without a `result` (a client function call).
+    public var usage: ClaudeResult.TokenUsage?
 
     public init(
         messageID: String?,
         blocks: [ClaudeContentBlock],
         parentToolUseID: String? = nil,
-        isAPIErrorMessage: Bool = false
+        isAPIErrorMessage: Bool = false,
+        usage: ClaudeResult.TokenUsage? = nil
     ) {
+        self.usage = usage
         self.messageID = messageID
         self.blocks = blocks
         self.parentToolUseID = parentToolUseID

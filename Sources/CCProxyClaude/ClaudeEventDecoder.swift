@@ -35,7 +35,8 @@ public enum ClaudeEventDecoder {
                     messageID: envelope.message?.id,
                     blocks: envelope.message?.content ?? [],
                     parentToolUseID: envelope.parentToolUseID,
-                    isAPIErrorMessage: envelope.isAPIErrorMessage ?? false
+                    isAPIErrorMessage: envelope.isAPIErrorMessage ?? false,
+                    usage: envelope.message?.usage.map(\.tokenUsage)
                 )
             )
         case "user":

@@ -1,3 +1,5 @@
+import CCProxyCore
+
 /// The `result` line that ends a claude turn.
 public struct ClaudeResult: Sendable, Equatable {
     /// Token counts as claude reports them (Anthropic semantics: `input` excludes cache reads
@@ -34,6 +36,9 @@ public struct ClaudeResult: Sendable, Equatable {
     public var sessionID: String?
     /// `errors`: messages of a failed turn that has no `result` text (e.g. an unknown session).
     public var errors: [String]
+    /// `structured_output`: the JSON document of a turn run with `--json-schema`, validated
+    /// by claude against the schema; nil otherwise.
+    public var structuredOutput: JSONValue?
 
     public init(
         isError: Bool,
@@ -43,8 +48,10 @@ public struct ClaudeResult: Sendable, Equatable {
         apiErrorStatus: Int? = nil,
         usage: TokenUsage? = nil,
         sessionID: String? = nil,
-        errors: [String] = []
+        errors: [String] = [],
+        structuredOutput: JSONValue? = nil
     ) {
+        self.structuredOutput = structuredOutput
         self.isError = isError
         self.subtype = subtype
         self.stopReason = stopReason

@@ -27,6 +27,7 @@ struct StreamJSONLine: Decodable {
         case isError = "is_error"
         case stopReason = "stop_reason"
         case apiErrorStatus = "api_error_status"
+        case structuredOutput = "structured_output"
     }
 
     init(from decoder: any Decoder) throws {
@@ -54,17 +55,10 @@ struct StreamJSONLine: Decodable {
                 stopReason: c.lenient(String.self, .stopReason),
                 resultText: c.lenient(String.self, .result),
                 apiErrorStatus: c.lenient(Int.self, .apiErrorStatus),
-                usage: usage.map {
-                    ClaudeResult.TokenUsage(
-                        input: $0.input ?? 0,
-                        output: $0.output ?? 0,
-                        cacheRead: $0.cacheRead ?? 0,
-                        cacheCreation: $0.cacheCreation ?? 0,
-                        thinking: $0.thinking ?? 0
-                    )
-                },
+                usage: usage.map(\.tokenUsage),
                 sessionID: sessionID,
-                errors: c.lenient([String].self, .errors) ?? []
+                errors: c.lenient([String].self, .errors) ?? [],
+                structuredOutput: c.lenient(JSONValue.self, .structuredOutput)
             )
         }
     }
@@ -82,7 +76,7 @@ struct StreamEventBody: Decodable {
         case type, text, thinking, partialJSON = "partial_json", stopReason = "stop_reason"
     }
     private struct Identified: Decodable { var id: String? }
-    private struct Typed: Decodable { var type: String? }
+    private struct Typed: Decodable { var type: String?; var id: String?; var name: String? }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -93,7 +87,12 @@ struct StreamEventBody: Decodable {
             messageID = c.lenient(Identified.self, .message)?.id
             kind = .messageStart(messageID: messageID)
         case "content_block_start":
-            kind = .contentBlockStart(index: index, blockType: c.lenient(Typed.self, .contentBlock)?.type ?? "unknown")
+            let block = c.lenient(Typed.self, .contentBlock)
+            if block?.type == "tool_use", let id = block?.id, let name = block?.name {
+                kind = .toolUseStart(index: index, id: id, name: name)
+            } else {
+                kind = .contentBlockStart(index: index, blockType: block?.type ?? "unknown")
+            }
         case "content_block_delta":
             kind = Self.delta(c, index: index)
         case "content_block_stop":
@@ -131,12 +130,14 @@ struct StreamEventBody: Decodable {
 struct MessageBody: Decodable {
     var id: String?
     var content: [ClaudeContentBlock]
+    var usage: UsageBody?
 
-    private enum CodingKeys: String, CodingKey { case id, content }
+    private enum CodingKeys: String, CodingKey { case id, content, usage }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = c.lenient(String.self, .id)
+        usage = c.lenient(UsageBody.self, .usage)
         if let text = c.lenient(String.self, .content) {
             content = [.text(text)]
         } else {
@@ -210,6 +211,13 @@ struct UsageBody: Decodable {
         init(from decoder: any Decoder) throws {
             thinking = try decoder.container(keyedBy: CodingKeys.self).lenient(Int.self, .thinking)
         }
+    }
+
+    /// The counts, a missing one read as 0.
+    var tokenUsage: ClaudeResult.TokenUsage {
+        ClaudeResult.TokenUsage(
+            input: input ?? 0, output: output ?? 0, cacheRead: cacheRead ?? 0, cacheCreation: cacheCreation ?? 0,
+            thinking: thinking ?? 0)
     }
 
     init(from decoder: any Decoder) throws {

@@ -30,7 +30,10 @@ struct Transcript: Equatable {
     var systemText: String?
     /// The full prompt, transcript included.
     var text: String
-    /// The prompt for a resumed session: the latest user message alone, or the continuation.
+    /// The prompt for a resumed session: the latest user message alone, or the continuation
+    /// — after the trailing tool results, when the conversation ends with some (claude's
+    /// stored session has the calls but not their results: the turn that made them was
+    /// stopped at the calls).
     var resumeText: String
     /// Images of the latest user message, in order (none when the last message is not a user's).
     var images: [PromptImage]
@@ -75,10 +78,15 @@ struct Transcript: Equatable {
             let ending = trailingUser ? "Latest user message:\n" + latest : continuation
             text = "Conversation so far:\n\n" + entries + "\n\n" + ending
         }
+        var resume = latest
+        let trailingResults = conversation.reversed().prefix { $0.message.role.isToolResult }.reversed()
+        if !trailingUser, !trailingResults.isEmpty {
+            resume = trailingResults.flatMap { entries(of: $0.message) }.joined(separator: "\n\n") + "\n\n" + continuation
+        }
         return Transcript(
             systemText: system.isEmpty ? nil : system.joined(separator: "\n\n"),
             text: text,
-            resumeText: latest,
+            resumeText: resume,
             images: images)
     }
 

@@ -40,6 +40,18 @@ public struct TurnPlan: Sendable, Equatable {
     /// The persistent session the client named (`X-CC-Session` → body `session_id` → the
     /// model's `:session=` suffix, trimmed), or nil for a stateless turn.
     public var sessionName: String?
+    /// The client's functions offered to claude (through the worker's function server):
+    /// the request's `tools`, or none when there are none or `tool_choice` is `none`.
+    public var clientFunctions: [FunctionTool] = []
+    /// The request's `tool_choice`, `auto` when absent; `required` and a named function are
+    /// in the system prompt, and a turn that ends without a call says so
+    /// (`X-CC-Tool-Choice-Unmet`).
+    public var toolChoice: ToolChoice = .auto
+    /// `parallel_tool_calls` (default true).
+    public var parallelToolCalls = true
+    /// `response_format` is json_schema or json_object: `arguments` hold `--json-schema`, and
+    /// the answer is claude's `structured_output`.
+    public var structuredOutput = false
 
     public init(
         modelID: String,

@@ -24,8 +24,10 @@ public enum TurnPlanner {
     /// - `--permission-mode`: alias `permission_mode` → `default_permission_mode` → omitted.
     /// - Verbosity: `X-CC-Verbosity` → `tokenDefaultVerbosity` → `default_verbosity` (an invalid
     ///   token default, which token creation refuses, is skipped).
-    /// - System prompt: alias `system_prompt` + `"\n\n"` + the system and developer messages, with
-    ///   the alias's `system_prompt_mode`; nil when both are empty.
+    /// - System prompt: alias `system_prompt` + `"\n\n"` + the system and developer messages
+    ///   (+ `"\n\n"` + what `ClientFunctions.instructions` says about offered functions and
+    ///   `tool_choice`), with the alias's `system_prompt_mode`; nil when all are empty.
+    /// - Functions: the request's `tools`, unless `tool_choice` is `none`.
     /// - Throws: 404 `model_not_found`; 400 `invalid_effort`, `invalid_verbosity`, a bad
     ///   `X-CC-Claude-Model`; 400 for a conversation without a user, assistant or tool message,
     ///   an empty latest user message, or an image that cannot be sent (`invalid_image`).
@@ -52,15 +54,22 @@ public enum TurnPlanner {
         if let claudeModel { arguments += ["--model", claudeModel] }
         if let effort { arguments += ["--effort", effort.rawValue] }
         if let permissionMode { arguments += ["--permission-mode", permissionMode.rawValue] }
+        if let schema = structuredOutputSchema(request.responseFormat) {
+            arguments += ["--json-schema", schema.rendered(.compact)]
+        }
 
-        let systemParts = [nonEmpty(model.alias?.systemPrompt), transcript.systemText].compactMap { $0 }
+        let toolChoice = request.toolChoice ?? .auto
+        let functions = toolChoice == .none ? [] : request.tools
+        let parallel = request.parallelToolCalls ?? true
+        let functionText = ClientFunctions.instructions(functions: functions, choice: toolChoice, parallel: parallel)
+        let systemParts = [nonEmpty(model.alias?.systemPrompt), transcript.systemText, functionText].compactMap { $0 }
         let systemPrompt = systemParts.isEmpty
             ? nil
             : SystemPromptPlan(
                 text: systemParts.joined(separator: "\n\n"), mode: model.alias?.systemPromptMode ?? .append)
         let headerEffortSet = nonEmpty(headers.effort?.trimmingWhitespace()) != nil
         let bodyEffortSet = nonEmpty(request.reasoningEffort?.trimmingWhitespace()) != nil
-        return TurnPlan(
+        var plan = TurnPlan(
             modelID: model.id,
             arguments: arguments,
             systemPrompt: systemPrompt,
@@ -75,6 +84,22 @@ public enum TurnPlanner {
             ignoredParameters: request.ignoredParameters,
             sessionName: try sessionName(header: headers.session, request: request.sessionID)
         )
+        plan.clientFunctions = functions
+        plan.toolChoice = toolChoice
+        plan.parallelToolCalls = parallel
+        plan.structuredOutput = structuredOutputSchema(request.responseFormat) != nil
+        return plan
+    }
+
+    /// The schema claude's `--json-schema` gets: the client's for json_schema, any object for
+    /// json_object (claude then makes the model answer through its StructuredOutput tool,
+    /// checks the document and asks again when it does not fit); nil for text or none.
+    static func structuredOutputSchema(_ format: ResponseFormat?) -> JSONValue? {
+        switch format {
+        case .jsonSchema(_, let schema)?: schema
+        case .jsonObject?: .object(["type": .string("object")])
+        case .text?, nil: nil
+        }
     }
 
     /// The session name: the header, else the body's (`session_id`, then the model suffix),

@@ -201,4 +201,16 @@ public enum Limits {
     public static let bridgePingIntervalSeconds: Double = 20
     /// How long the daemon waits for the TCP/TLS connection and the upgrade, in seconds.
     public static let bridgeConnectTimeoutSeconds: Double = 10
+    /// Most functions in one request's `tools` (OpenAI's own ceiling).
+    public static let maxTools = 128
+    /// Largest JSON Schema of one function's `parameters` (or of a `response_format`
+    /// json_schema), rendered compactly, in bytes: it travels to claude in a file and to the
+    /// model in every request of the turn.
+    public static let maxToolSchemaBytes = 64 * 1024
+    /// Largest `function.arguments` of one tool call, in UTF-8 bytes (in a request's history,
+    /// and in a call claude makes).
+    public static let maxToolArgumentsBytes = 1024 * 1024
+    /// Longest JSON-RPC line the function server (`ccproxy-worker mcp-functions`) reads from
+    /// claude: a tool call's arguments and some framing.
+    public static let maxFunctionServerLineBytes = maxToolArgumentsBytes + 64 * 1024
 }

@@ -1,5 +1,8 @@
 // ccproxy-worker: one worker process of the ccproxy pool. Started only by `ccproxy serve`,
 // with its channel at fd 3 and its settings at fd 4; it is not meant to be run by hand.
+// `ccproxy-worker mcp-functions <file>` is the function server instead: started by claude
+// inside a turn's sandbox (the worker names it in the turn's `--mcp-config`), it serves the
+// client's functions as MCP tools on stdin/stdout.
 
 import CCProxyPosix
 import CCProxySystemd
@@ -9,14 +12,22 @@ import Dispatch
 import Foundation
 import Logging
 
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "mcp-functions" {
+    // Before any logging or signal setup: stdout is the protocol channel.
+    exit(FunctionServer.run(file: CommandLine.arguments[2]).rawValue)
+}
+
 if CommandLine.arguments.contains("--help") || CommandLine.arguments.contains("-h") {
     print(
         """
         USAGE: ccproxy-worker --slot <n>
+               ccproxy-worker mcp-functions <file>
 
         A worker process of ccproxy. The supervisor (`ccproxy serve`) starts it with a
         SOCK_SEQPACKET channel at fd 3 and a settings snapshot at fd 4; it serves the client
         connections the supervisor hands it. It is not meant to be started by hand.
+        With `mcp-functions`, it is the stdio MCP server of a turn's client functions,
+        started by claude.
         """)
     exit(0)
 }

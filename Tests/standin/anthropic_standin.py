@@ -20,6 +20,12 @@ of the request (every text block is searched; the last directive wins):
     STANDIN:tool <name> <json>  a tool_use block for the tool <name> (e.g. an MCP tool,
                              mcp__<server>__<tool>) with that JSON input ({} if absent); the
                              tool_result is answered as for bash
+    STANDIN:tools <name> <json> | <name> <json> ...  several tool_use blocks in one message
+                             (parallel calls), each as for tool. For tool and tools, a
+                             prompt that is a transcript with "[tool result for <id>]\n<text>"
+                             after the directive is answered "transcript said: <text>"
+    STANDIN:bash-then <name> <json> ;; <command>  a Bash tool_use block for <command>; once its
+                             tool_result is back, a tool_use block for <name> with that input
     STANDIN:error <status>   that HTTP status with an Anthropic error body
     STANDIN:echo-length      reply the number of characters of the text block that holds
                              the directive
@@ -179,6 +185,19 @@ class Turn:
         """Return ('error', status) or ('message', blocks, stop_reason, delay_s) where blocks is a
         list of ('text', [chunks]) / ('thinking', [chunks]) / ('tool_use', name, input)."""
         d, a = self.directive, self.args
+        if d == "bash-then":
+            call, _, command = (a or "").partition(" ;; ")
+            name, _, raw = call.strip().partition(" ")
+            if not self.tool_results:
+                tool_input = {"command": command or "echo standin", "description": "Run the command the test asked for"}
+                return ("message", [("tool_use", "Bash", tool_input)], "tool_use", 0.0)
+            try:
+                tool_input = json.loads(raw) if raw.strip() else {}
+            except ValueError:
+                tool_input = {}
+            said = "\n".join(_tool_result_text(b) for b in self.tool_results)
+            return ("message", [("text", ["bash said: ", said]), ("tool_use", name or "unnamed", tool_input)],
+                    "tool_use", 0.0)
         if self.tool_results:
             text = "\n".join(_tool_result_text(b) for b in self.tool_results)
             return ("message", [("text", ["tool said: ", text])], "end_turn", 0.0)
@@ -201,6 +220,11 @@ class Turn:
             command = a or "echo standin"
             tool_input = {"command": command, "description": "Run the command the test asked for"}
             return ("message", [("tool_use", "Bash", tool_input)], "tool_use", 0.0)
+        if d in ("tool", "tools") and "[tool result for " in self.directive_block:
+            # A follow-up that ccproxy served from its transcript: the call was answered there.
+            after = self.directive_block.split("[tool result for ", 1)[1]
+            result = after.split("]\n", 1)[1] if "]\n" in after else after
+            return ("message", [("text", ["transcript said: ", result.split("\n\n")[0]])], "end_turn", 0.0)
         if d == "tool":
             name, _, raw = (a or "").strip().partition(" ")
             try:
@@ -209,6 +233,16 @@ class Turn:
                 tool_input = {}
             return ("message", [("tool_use", name or "unnamed", tool_input if isinstance(tool_input, dict) else {})],
                     "tool_use", 0.0)
+        if d == "tools":
+            blocks = []
+            for spec in (a or "").split(" | "):
+                name, _, raw = spec.strip().partition(" ")
+                try:
+                    tool_input = json.loads(raw) if raw.strip() else {}
+                except ValueError:
+                    tool_input = {}
+                blocks.append(("tool_use", name or "unnamed", tool_input if isinstance(tool_input, dict) else {}))
+            return ("message", blocks, "tool_use", 0.0)
         if d == "error":
             return ("error", _ints(a, 1, (500,))[0])
         if d in ("echo-length", "echo_length"):

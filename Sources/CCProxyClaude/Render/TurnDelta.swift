@@ -1,3 +1,5 @@
+import CCProxyCore
+
 /// One piece of a turn's output, as a renderer emits it.
 ///
 /// A sink appends deltas in order: a stream sends each as a chunk (`delta.content` /
@@ -10,4 +12,7 @@ public enum TurnDelta: Sendable, Equatable {
     case content(String)
     /// Thinking text for `reasoning_content`; only emitted when the request asked for reasoning.
     case reasoning(String)
+    /// A piece of a client function call (`ClientCallCollector`): streamed as
+    /// `delta.tool_calls`, collected into `message.tool_calls`.
+    case toolCall(ToolCallDelta)
 }

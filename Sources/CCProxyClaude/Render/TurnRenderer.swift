@@ -58,6 +58,15 @@ public struct TurnRenderer: Sendable {
 
     /// Feeds one event; returns what to send now, in order (often nothing).
     public mutating func consume(_ event: ClaudeEvent) -> [TurnDelta] {
+        guard options.structuredOutput else { return render(event) }
+        var out = render(event).filter { if case .reasoning = $0 { true } else { false } }
+        if case .result(let result) = event, !result.isError, let document = result.structuredOutput {
+            out.append(.content(document.rendered(.compact)))
+        }
+        return out
+    }
+
+    private mutating func render(_ event: ClaudeEvent) -> [TurnDelta] {
         switch event {
         case .streamEvent(let streamEvent):
             guard streamEvent.parentToolUseID == nil else { return [] }
@@ -105,7 +114,7 @@ public struct TurnRenderer: Sendable {
                 return []
             }
             return closeOpenThinkingBlock()
-        case .contentBlockStart, .inputJSONDelta, .otherDelta, .messageDelta, .messageStop, .other:
+        case .contentBlockStart, .toolUseStart, .inputJSONDelta, .otherDelta, .messageDelta, .messageStop, .other:
             return []
         }
     }
@@ -121,6 +130,8 @@ public struct TurnRenderer: Sendable {
             case .thinking(let piece):
                 if !streamed, !piece.isEmpty { out += wholeThinking(piece, message: key) }
             case .toolUse(_, let name, let input):
+                // A call of a client function is the client's to show (`tool_calls`).
+                if let prefix = options.clientFunctionPrefix, name.hasPrefix(prefix) { continue }
                 if let rendered = toolUse(name: name, input: input) { out += content(rendered) }
             case .toolResult, .other:
                 break

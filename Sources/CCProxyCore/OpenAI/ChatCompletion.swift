@@ -2,8 +2,10 @@
 /// role `assistant`.
 ///
 /// Shape: `{"id","object":"chat.completion","created","model","choices":[{"index":0,
-/// "message":{"role":"assistant","content","reasoning_content"?},"logprobs":null,
-/// "finish_reason"}],"usage"}`. `reasoning_content` is written only when non-empty.
+/// "message":{"role":"assistant","content","reasoning_content"?,"tool_calls"?},"logprobs":null,
+/// "finish_reason"}],"usage"}`. `reasoning_content` is written only when non-empty;
+/// `tool_calls` only when there are calls, and then an empty `content` is `null` (as OpenAI
+/// sends it).
 public struct ChatCompletion: Sendable, Equatable, Encodable {
     public var id: String
     public var created: Int
@@ -14,11 +16,14 @@ public struct ChatCompletion: Sendable, Equatable, Encodable {
     public var reasoningContent: String?
     public var finishReason: FinishReason
     public var usage: Usage
+    /// The client function calls that ended the turn (`finish_reason` `tool_calls`).
+    public var toolCalls: [ToolCall]
 
     public init(
         id: String, created: Int, model: String, content: String, reasoningContent: String? = nil,
-        finishReason: FinishReason, usage: Usage
+        finishReason: FinishReason, usage: Usage, toolCalls: [ToolCall] = []
     ) {
+        self.toolCalls = toolCalls
         self.id = id
         self.created = created
         self.model = model
@@ -36,6 +41,7 @@ public struct ChatCompletion: Sendable, Equatable, Encodable {
     private enum MessageKeys: String, CodingKey {
         case role, content
         case reasoningContent = "reasoning_content"
+        case toolCalls = "tool_calls"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -49,7 +55,12 @@ public struct ChatCompletion: Sendable, Equatable, Encodable {
         try choice.encode(0, forKey: .index)
         var message = choice.nestedContainer(keyedBy: MessageKeys.self, forKey: .message)
         try message.encode("assistant", forKey: .role)
-        try message.encode(content, forKey: .content)
+        if toolCalls.isEmpty || !content.isEmpty {
+            try message.encode(content, forKey: .content)
+        } else {
+            try message.encodeNil(forKey: .content)
+        }
+        if !toolCalls.isEmpty { try message.encode(toolCalls, forKey: .toolCalls) }
         if let reasoningContent, !reasoningContent.isEmpty {
             try message.encode(reasoningContent, forKey: .reasoningContent)
         }

@@ -1,7 +1,7 @@
 /// One `chat.completion.chunk` of a streamed answer.
 ///
 /// Shape: `{"id","object":"chat.completion.chunk","created","model","choices":[{"index":0,
-/// "delta":{"role"?,"content"?,"reasoning_content"?},"logprobs":null,"finish_reason":null|"…"}]}`.
+/// "delta":{"role"?,"content"?,"reasoning_content"?,"tool_calls"?},"logprobs":null,"finish_reason":null|"…"}]}`.
 /// The usage chunk that ends a stream with `stream_options.include_usage` has `"choices":[]` and
 /// `usage`; with `include_usage`, every other chunk says `"usage":null` (as OpenAI does, and
 /// as some clients check), and without it no chunk has the key.
@@ -14,16 +14,23 @@ public struct ChatCompletionChunk: Sendable, Equatable, Encodable {
         public var content: String?
         /// Thinking added by this chunk (when the request asked for reasoning).
         public var reasoningContent: String?
+        /// Pieces of the client function calls that end the turn (`delta.tool_calls`).
+        public var toolCalls: [ToolCallDelta]?
 
-        public init(role: String? = nil, content: String? = nil, reasoningContent: String? = nil) {
+        public init(
+            role: String? = nil, content: String? = nil, reasoningContent: String? = nil,
+            toolCalls: [ToolCallDelta]? = nil
+        ) {
             self.role = role
             self.content = content
             self.reasoningContent = reasoningContent
+            self.toolCalls = toolCalls
         }
 
         private enum CodingKeys: String, CodingKey {
             case role, content
             case reasoningContent = "reasoning_content"
+            case toolCalls = "tool_calls"
         }
     }
 

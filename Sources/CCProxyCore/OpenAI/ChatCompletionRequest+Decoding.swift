@@ -11,7 +11,10 @@ extension ChatCompletionRequest {
     ///     field of the wrong type (`stream`, `messages[0].content`, …);
     ///   - `messages[i].role "x" must be one of: …` (code `invalid_role`);
     ///   - `messages[i].content[j].type "x" is not supported` (code `unsupported_content`);
-    ///   - `n must be 1` (code `unsupported_parameter`, param `n`) for any `n` but 1 or null.
+    ///   - `n must be 1` (code `unsupported_parameter`, param `n`) for any `n` but 1 or null;
+    ///   - for `tools`, `tool_choice`, `response_format` and the tool calls and results of the
+    ///     history, what `tools(_:)`, `toolChoice(_:tools:)`, `responseFormat(_:)` and
+    ///     `checkToolHistory(_:)` throw (each naming its field).
     public static func decode(_ body: [UInt8]) throws(APIError) -> ChatCompletionRequest {
         let document: JSONValue
         do {
@@ -52,6 +55,11 @@ extension ChatCompletionRequest {
             .first { !$0.isEmpty }
 
         request.messages = try messages(fields["messages"])
+        try checkToolHistory(request.messages)
+        request.tools = try tools(fields["tools"])
+        request.toolChoice = try toolChoice(fields["tool_choice"], tools: request.tools)
+        request.parallelToolCalls = try JSONField.bool(fields["parallel_tool_calls"], "parallel_tool_calls")
+        request.responseFormat = try responseFormat(fields["response_format"])
         request.ignoredParameters = ignoredParameters(in: fields)
         return request
     }

@@ -2,14 +2,15 @@ extension ChatCompletionRequest {
     /// The fields ccproxy acts on; never reported as ignored.
     static let actedOnFields: Set<String> = [
         "model", "messages", "stream", "stream_options", "reasoning_effort", "session_id", "n",
+        "tools", "tool_choice", "parallel_tool_calls", "response_format",
     ]
 
     /// The known OpenAI fields ccproxy accepts but does not honour, in reporting order.
     public static let ignoredParameterOrder = [
         "temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "presence_penalty",
         "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "seed", "user", "timeout",
-        "metadata", "store", "service_tier", "prediction", "modalities", "audio", "response_format",
-        "tools", "tool_choice", "parallel_tool_calls", "functions", "function_call",
+        "metadata", "store", "service_tier", "prediction", "modalities", "audio",
+        "functions", "function_call",
     ]
 
     /// Longest unknown field name reported.

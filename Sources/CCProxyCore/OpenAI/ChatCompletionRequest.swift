@@ -19,6 +19,14 @@ public struct ChatCompletionRequest: Sendable, Equatable {
     /// `Limits.maxIgnoredParametersHeaderBytes` bytes joined with `,`; unknown names that are
     /// not plain identifiers (letters, digits, `_`, `-`, `.`, at most 64 bytes) are left out.
     public var ignoredParameters: [String]
+    /// `tools`: the client's functions, validated (names, schemas, `Limits.maxTools`).
+    public var tools: [FunctionTool]
+    /// `tool_choice`; nil when absent or null (then `auto` when there are tools).
+    public var toolChoice: ToolChoice?
+    /// `parallel_tool_calls`; nil when absent or null (then true, as OpenAI).
+    public var parallelToolCalls: Bool?
+    /// `response_format`; nil when absent or null.
+    public var responseFormat: ResponseFormat?
 
     public init(
         model: String? = nil,
@@ -27,7 +35,11 @@ public struct ChatCompletionRequest: Sendable, Equatable {
         reasoningEffort: String? = nil,
         sessionID: String? = nil,
         includeUsage: Bool? = nil,
-        ignoredParameters: [String] = []
+        ignoredParameters: [String] = [],
+        tools: [FunctionTool] = [],
+        toolChoice: ToolChoice? = nil,
+        parallelToolCalls: Bool? = nil,
+        responseFormat: ResponseFormat? = nil
     ) {
         self.model = model
         self.messages = messages
@@ -36,5 +48,9 @@ public struct ChatCompletionRequest: Sendable, Equatable {
         self.sessionID = sessionID
         self.includeUsage = includeUsage
         self.ignoredParameters = ignoredParameters
+        self.tools = tools
+        self.toolChoice = toolChoice
+        self.parallelToolCalls = parallelToolCalls
+        self.responseFormat = responseFormat
     }
 }

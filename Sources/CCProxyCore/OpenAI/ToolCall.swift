@@ -18,3 +18,19 @@ public struct ToolCall: Sendable, Equatable {
         self.arguments = arguments
     }
 }
+
+extension ToolCall: Encodable {
+    private enum CodingKeys: String, CodingKey { case id, type, function }
+    private enum FunctionKeys: String, CodingKey { case name, arguments }
+
+    /// `{"id","type":"function","function":{"name","arguments"}}`, as in a response's
+    /// `message.tool_calls`.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode("function", forKey: .type)
+        var function = c.nestedContainer(keyedBy: FunctionKeys.self, forKey: .function)
+        try function.encode(name, forKey: .name)
+        try function.encode(arguments, forKey: .arguments)
+    }
+}

@@ -132,11 +132,15 @@ struct ChatCompletionsHandler {
         let identity = CompletionIdentity(id: CompletionID.make(), created: Int(Date().timeIntervalSince1970), model: plan.modelID)
         var driver = TurnDriver(
             process: process, input: mode.standardInput(plan), stop: stop,
-            options: RenderOptions(verbosity: plan.verbosity, includeReasoning: plan.includeReasoning),
-            sessionMode: mode, onResult: { bill($0, grant: grant) })
+            options: RenderOptions(
+                verbosity: plan.verbosity, includeReasoning: plan.includeReasoning,
+                clientFunctionPrefix: plan.clientFunctions.isEmpty ? nil : ClientFunctions.toolPrefix,
+                structuredOutput: plan.structuredOutput),
+            sessionMode: mode, clientFunctions: plan.clientFunctions.map(\.name),
+            parallelCalls: plan.parallelToolCalls, onResult: { bill($0, grant: grant) })
         let report: TurnDriver.Report
         let streamSink = EventStreamSink(writer: writer, identity: identity, includeUsage: plan.includeUsage, keepAlive: keepAliveDuration)
-        let completionSink = CompletionSink(writer: writer, identity: identity)
+        let completionSink = CompletionSink(writer: writer, identity: identity, callDemanded: plan.toolChoice.demandsCall)
         switch (plan.stream, capture) {
         case (true, nil):
             var sink = streamSink
@@ -242,7 +246,8 @@ struct ChatCompletionsHandler {
         }
         return try TurnWorkspace.create(
             stateDirectory: context.settings.stateDirectory, configuredPath: configuredPath,
-            systemPrompt: plan.systemPrompt?.text, hostMCPServers: context.settings.hostMCPServers)
+            systemPrompt: plan.systemPrompt?.text, hostMCPServers: context.settings.hostMCPServers,
+            clientFunctions: plan.clientFunctions)
     }
 
     /// claude's command line (the sandbox's, around claude's own), environment and working
@@ -252,8 +257,10 @@ struct ChatCompletionsHandler {
         if let file = workspace.systemPromptFile, let systemPrompt = plan.systemPrompt {
             arguments += [systemPrompt.flag, file]
         }
-        // Added to whatever MCP servers claude finds itself (never `--strict-mcp-config`).
-        if let file = workspace.hostMCPFile { arguments += ["--mcp-config", file] }
+        // Added to whatever MCP servers claude finds itself (never `--strict-mcp-config`): the
+        // operator's, then the turn's function server.
+        let mcpFiles = [workspace.hostMCPFile, workspace.clientMCPFile].compactMap { $0 }
+        if !mcpFiles.isEmpty { arguments += ["--mcp-config"] + mcpFiles }
         return try ClaudeLaunchBuilder(settings: context.settings, serverEnvironment: context.claudeEnvironment).launch(
             arguments: arguments, workspace: workspace, ownerDirectoryName: grant.ownerDirectoryName,
             grantedWorkspacePath: workspace.workingDirectory)

@@ -27,16 +27,25 @@ struct TurnDriver {
     /// only at the first rendered output (or keep-alive tick), so that a session claude
     /// refuses (`SessionMismatch`) can be retried before the client has seen anything.
     let sessionMode: ClaudeSessionMode
+    /// The calls of the client's functions, when the turn offers any: once they are complete
+    /// the turn ends with `finish_reason: tool_calls` (`endAfterClientCalls`).
+    var clientCalls: ClientCallCollector?
     private var begun = false
 
     init(
         process: ClaudeProcess, input: [UInt8], stop: TurnStop, options: RenderOptions,
-        sessionMode: ClaudeSessionMode = .stateless, onResult: @escaping (ClaudeResult) -> Void
+        sessionMode: ClaudeSessionMode = .stateless, clientFunctions: [String] = [], parallelCalls: Bool = true,
+        onResult: @escaping (ClaudeResult) -> Void
     ) {
+        self.tracker = TurnOutcomeTracker(requiresStructuredOutput: options.structuredOutput)
         self.process = process
         self.input = input
         self.stop = stop
         self.renderer = TurnRenderer(options: options)
+        if !clientFunctions.isEmpty {
+            clientCalls = ClientCallCollector(
+                prefix: ClientFunctions.toolPrefix, functions: clientFunctions, parallel: parallelCalls)
+        }
         self.sessionMode = sessionMode
         self.onResult = onResult
     }
@@ -76,7 +85,14 @@ struct TurnDriver {
             do { try await begin(&sink) } catch { delivered = false }
         }
         var outcome: TurnOutcome?
-        if delivered, stop.value == nil, tracker.result != nil {
+        if delivered, stop.value == nil, clientCalls?.complete == true {
+            // No `result` will come: bill what the turn's messages report so far.
+            if tracker.result == nil {
+                onResult(ClaudeResult(isError: false, usage: tracker.usageSoFar, sessionID: tracker.sessionID))
+            }
+            outcome = await deliver(tracker.clientCallsOutcome(), into: &sink)
+            endAfterClientCalls()
+        } else if delivered, stop.value == nil, tracker.result != nil {
             // Complete: answer now, then let claude exit (or stop it).
             outcome = tracker.outcome(exitDescription: nil, stderrTail: "")
             outcome = await deliver(outcome, into: &sink)
@@ -91,6 +107,15 @@ struct TurnDriver {
         return Report(
             outcome: outcome, exit: exit, stopCause: outcome == nil && delivered ? .clientGone : cause,
             result: tracker.result, sessionID: tracker.sessionID)
+    }
+
+    /// The client has the calls; claude, which now waits for their answers from the function
+    /// server, is stopped. This is the seam for the continuation: a later step keeps it
+    /// waiting here (holding this worker, within `tool_result_timeout`) and hands it the
+    /// client's results when the follow-up arrives; until then a follow-up is served from the
+    /// transcript like any history.
+    private func endAfterClientCalls() {
+        process.stop()
     }
 
     private mutating func begin(_ sink: inout some TurnSink) async throws {
@@ -142,6 +167,16 @@ struct TurnDriver {
                             do { try await begin(&sink) } catch { throw SinkWriteFailure() }
                             try await emit(delta, into: &sink)
                         }
+                        if var calls = clientCalls {
+                            let deltas = calls.consume(event)
+                            clientCalls = calls
+                            if calls.longestArguments > Limits.maxToolArgumentsBytes { throw ArgumentsTooLarge() }
+                            for delta in deltas {
+                                do { try await begin(&sink) } catch { throw SinkWriteFailure() }
+                                try await emit(delta, into: &sink)
+                            }
+                            if calls.complete { return }
+                        }
                         if case .result = event { return }
                     case .tick:
                         do {
@@ -157,6 +192,9 @@ struct TurnDriver {
             throw failure
         } catch is SinkOverflow {
             stop.set(.responseTooLarge)
+            process.stop()
+        } catch is ArgumentsTooLarge {
+            stop.set(.argumentsTooLarge)
             process.stop()
         } catch is ClaudeStreamError {
             stop.set(.overlongLine)
@@ -189,6 +227,9 @@ struct TurnDriver {
             return .failed(.upstreamError("the answer exceeds \(Limits.maxCompletionBytes) bytes; use stream: true for long answers"))
         case .outputFailed(let reason)?:
             return .failed(.upstreamError("reading claude's output failed: \(reason)"))
+        case .argumentsTooLarge?:
+            return .failed(
+                .upstreamError("claude called a function with arguments over \(Limits.maxToolArgumentsBytes) bytes; the turn was stopped"))
         case .clientGone?, nil:
             let description: String? = exit == .exited(0) ? nil : "\(exit)"
             return tracker.outcome(exitDescription: description, stderrTail: stderr)
@@ -201,3 +242,6 @@ struct SinkWriteFailure: Error {}
 
 /// A sink that collects the answer has reached `Limits.maxCompletionBytes`.
 struct SinkOverflow: Error {}
+
+/// A call of a client function has passed `Limits.maxToolArgumentsBytes` of arguments.
+struct ArgumentsTooLarge: Error {}

@@ -14,6 +14,8 @@ enum TurnStopCause: Sendable, Equatable, CustomStringConvertible {
     case responseTooLarge
     /// Reading claude's output failed otherwise (a pipe error).
     case outputFailed(String)
+    /// claude called a client function with arguments over `Limits.maxToolArgumentsBytes`.
+    case argumentsTooLarge
 
     var description: String {
         switch self {
@@ -22,6 +24,7 @@ enum TurnStopCause: Sendable, Equatable, CustomStringConvertible {
         case .overlongLine: "claude printed an over-long line"
         case .responseTooLarge: "answer too large to collect"
         case .outputFailed(let reason): "reading claude's output failed: \(reason)"
+        case .argumentsTooLarge: "a client function call's arguments are too large"
         }
     }
 }

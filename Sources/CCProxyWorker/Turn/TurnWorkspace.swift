@@ -13,14 +13,19 @@ struct TurnWorkspace {
     let systemPromptFile: String?
     /// The operator's MCP servers as a `--mcp-config` file, if there are any.
     let hostMCPFile: String?
+    /// The client's functions for the function server, and the `--mcp-config` file that
+    /// starts it, when the turn offers functions.
+    var functionsFile: String? = nil
+    var clientMCPFile: String? = nil
 
     /// The private files claude reads (bound read-only into its sandbox).
-    var privateFiles: [String] { [systemPromptFile, hostMCPFile].compactMap { $0 } }
+    var privateFiles: [String] { [systemPromptFile, hostMCPFile, functionsFile, clientMCPFile].compactMap { $0 } }
 
-    /// Creates the directories (0700) and writes the system prompt and MCP server files
-    /// (0600) if there are any.
+    /// Creates the directories (0700) and writes the system prompt, MCP server and function
+    /// files (0600) if there are any.
     static func create(
-        stateDirectory: String, configuredPath: String?, systemPrompt: String?, hostMCPServers: String? = nil
+        stateDirectory: String, configuredPath: String?, systemPrompt: String?, hostMCPServers: String? = nil,
+        clientFunctions: [FunctionTool] = []
     ) throws -> TurnWorkspace {
         let root = stateDirectory + "/turns/" + RandomID.uuid()
         let manager = FileManager.default
@@ -32,16 +37,30 @@ struct TurnWorkspace {
         }
         let promptFile = try writePrivate(systemPrompt, to: root + "/system-prompt.md")
         let mcpFile = try writePrivate(hostMCPServers, to: root + "/host-mcp.json")
-        return TurnWorkspace(root: root, workingDirectory: working, systemPromptFile: promptFile, hostMCPFile: mcpFile)
+        var workspace = TurnWorkspace(root: root, workingDirectory: working, systemPromptFile: promptFile, hostMCPFile: mcpFile)
+        if !clientFunctions.isEmpty {
+            let functions = root + "/client-functions.json"
+            try writePrivate(try FunctionsFile(functions: clientFunctions).encoded(), to: functions)
+            let config = root + "/client-mcp.json"
+            try writePrivate(
+                try ClientMCPConfig(executable: ClientMCPConfig.executable, functionsFile: functions).encoded(), to: config)
+            workspace.functionsFile = functions
+            workspace.clientMCPFile = config
+        }
+        return workspace
     }
 
     /// Writes `text` to `path` (0600) unless it is nil or empty; returns the path written.
     private static func writePrivate(_ text: String?, to path: String) throws -> String? {
         guard let text, !text.isEmpty else { return nil }
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+        try writePrivate(Data(text.utf8), to: path)
+        return path
+    }
+
+    private static func writePrivate(_ data: Data, to path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
             throw CocoaError(.fileWriteUnknown)
         }
-        return path
     }
 
     /// A persistent session's own working directory, `<state>/sessions/<id>/workspace`

@@ -31,6 +31,8 @@ struct CaptureSink<Inner: TurnSink>: TurnSink {
         case .reasoning(let text):
             if collects { reasoning += text }
             capture.recordChunk(TurnDeltaRecord(field: "reasoning_content", text: text))
+        case .toolCall(let piece):
+            capture.recordChunk(TurnDeltaRecord(field: "tool_calls[\(piece.index)]", text: piece.arguments))
         }
     }
 

@@ -12,6 +12,9 @@ import CCProxyCore
 ///   `"choices": []` and `usage`, then `data: [DONE]`.
 /// - A failed turn ends with `data: {"error": …}` (what the openai SDKs raise) and `[DONE]`,
 ///   with no finish reason before it: a client must not mistake a failure for an answer.
+/// - A call of a client function streams as OpenAI does: `delta.tool_calls` with the call's
+///   `index`, its id, type and name first, then pieces of its arguments; the turn then ends
+///   with `finish_reason: "tool_calls"`.
 /// - While nothing has been written for `keepAlive`, a tick writes `: keep-alive`.
 struct EventStreamSink: TurnSink {
     private var writer: ResponseWriter
@@ -39,6 +42,7 @@ struct EventStreamSink: TurnSink {
         switch delta {
         case .content(let text): chunkDelta.content = text
         case .reasoning(let text): chunkDelta.reasoningContent = text
+        case .toolCall(let piece): chunkDelta.toolCalls = [piece]
         }
         if !roleSent {
             chunkDelta.role = "assistant"
