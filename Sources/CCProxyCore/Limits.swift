@@ -189,4 +189,13 @@ public enum Limits {
     public static let bridgePingIntervalSeconds: Double = 20
     /// How long the daemon waits for the TCP/TLS connection and the upgrade, in seconds.
     public static let bridgeConnectTimeoutSeconds: Double = 10
+
+    // MARK: The FUSE helper (ccproxy-fuse ↔ bridge worker)
+
+    /// How long one FUSE operation waits for the bridge worker's answer, in seconds; past
+    /// it the operation fails with EIO (a dead or silent laptop never hangs claude).
+    public static let bridgeOperationTimeoutSeconds: Double = 10
+    /// How long the kernel may cache attributes and names the helper answered, in seconds
+    /// (short, because the laptop side changes the tree behind the server's back).
+    public static let bridgeAttributeCacheSeconds: Double = 1
 }
