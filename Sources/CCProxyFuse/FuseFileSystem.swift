@@ -157,9 +157,18 @@ public final class FuseFileSystem {
     // MARK: File contents
 
     func open(_ req: fuse_req_t?, inode: fuse_ino_t, fi: UnsafeMutablePointer<fuse_file_info>?) {
-        // The kernel sends O_TRUNC as a setattr(size) unless asked otherwise; no call here:
-        // the daemon checks each read and write on its own.
-        guard path(inode, req) != nil else { return }
+        // libfuse asks the kernel for atomic O_TRUNC, so open(O_TRUNC) arrives here (not as
+        // a setattr); otherwise no call: the daemon checks each read and write on its own.
+        guard let path = path(inode, req) else { return }
+        let flags = fi?.pointee.flags ?? 0
+        if flags & O_TRUNC != 0 && flags & O_ACCMODE != O_RDONLY {
+            do throws(BridgeCallError) {
+                let _: EmptyResult = try channel.call(.truncate(TruncateParams(path: path, size: 0)), expecting: EmptyResult.self)
+            } catch {
+                fuse_reply_err(req, error.errno)
+                return
+            }
+        }
         fi?.pointee.fh = 0
         fuse_reply_open(req, fi)
     }

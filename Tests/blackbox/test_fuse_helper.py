@@ -93,7 +93,6 @@ def env(tmp_path):
     mnt.mkdir()
     port = harness.free_port()
     peer = BridgePeer(port)
-    peer.start()
     daemon_log = open(tmp_path / "daemon.log", "wb")
     daemon = subprocess.Popen(
         [str(bridge_bin), "--server", f"ws://127.0.0.1:{port}/bridge", "--root", str(root), "--watch=false"],
