@@ -10,7 +10,8 @@ import Foundation
 ///
 /// Calls are serial (the helper's FUSE loop is single-threaded), so a response whose id is
 /// not the one awaited is a late answer to a request that already timed out: it is dropped.
-/// Events (`watch`, `bye`) are dropped too for now. A peer that closes, resets, or breaks
+/// `watch` events are kept for `takeEvents()` (the loop invalidates the kernel's caches
+/// with them, outside any request); other events are dropped. A peer that closes, resets, or breaks
 /// the framing makes the channel dead: every later call fails at once with
 /// `.channelClosed`, and the FUSE loop ends (and unmounts) when it sees `isOpen` false.
 public final class BridgeChannel {
@@ -20,6 +21,7 @@ public final class BridgeChannel {
     /// Frames already reassembled but not yet looked at.
     private var queued: [Data] = []
     private var nextID: UInt64 = 1
+    private var events: [WatchEvent] = []
     public private(set) var isOpen = true
 
     /// Adopts `fd`, a connected SOCK_STREAM socket, in blocking mode.
@@ -59,6 +61,7 @@ public final class BridgeChannel {
                     close()
                     throw .protocolViolation(error.description)
                 }
+                if case .event(let name) = head { keep(event: name, of: frame) }
                 guard case .response(let answered, let failure) = head, answered == id else { continue }
                 if let failure { throw .remote(failure) }
                 do throws(BridgeFrameError) {
@@ -82,8 +85,22 @@ public final class BridgeChannel {
         } catch {
             return
         }
-        // Nothing is awaited: whatever arrived is stale or an event.
+        // Nothing is awaited: whatever arrived is a late answer (dropped) or an event.
+        for frame in queued {
+            if case .event(let name)? = try? BridgeCodec.head(of: frame) { keep(event: name, of: frame) }
+        }
         queued.removeAll()
+    }
+
+    /// The `watch` events received since the last call, oldest first.
+    public func takeEvents() -> [WatchEvent] {
+        defer { events.removeAll() }
+        return events
+    }
+
+    private func keep(event name: String, of frame: Data) {
+        // A malformed event is not worth the connection: the caches expire on their own.
+        if case .watch(let watch)? = try? BridgeCodec.event(named: name, of: frame) { events.append(watch) }
     }
 
     /// Closes the socket; later calls fail with `.channelClosed`.

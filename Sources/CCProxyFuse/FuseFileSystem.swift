@@ -283,6 +283,24 @@ public final class FuseFileSystem {
         fuse_reply_statfs(req, &st)
     }
 
+    // MARK: Cache invalidation
+
+    /// Drops what the kernel cached for `event.path` (its attributes and pages) and for its
+    /// name in the parent directory (the entry, and the parent's listing), so an edit made
+    /// on the laptop is seen before the cache timeout. Called by the loop between requests
+    /// (a notification sent from inside a request handler could deadlock the kernel).
+    func invalidate(_ event: WatchEvent, session: OpaquePointer) {
+        let path = event.path
+        if let inode = inodes.existingInode(for: path) {
+            _ = fuse_lowlevel_notify_inval_inode(session, inode, 0, 0)
+        }
+        let parentPath = path.split(separator: "/").dropLast().joined(separator: "/")
+        let name = path.split(separator: "/").last.map(String.init) ?? ""
+        guard !name.isEmpty, let parent = inodes.existingInode(for: parentPath) else { return }
+        _ = fuse_lowlevel_notify_inval_entry(session, parent, name, name.utf8.count)
+        _ = fuse_lowlevel_notify_inval_inode(session, parent, 0, 0)
+    }
+
     // MARK: Helpers
 
     /// A change whose answer is the new entry (mkdir, symlink).

@@ -44,7 +44,8 @@ public enum FuseLoopEnd: Equatable, Sendable, CustomStringConvertible {
 ///
 /// The loop is single-threaded and polls three things: the FUSE device (a kernel request:
 /// served, which may wait on the channel up to the operation timeout), the channel (while
-/// idle: a late answer or an event to drop, or the end of the bridge, which ends the loop),
+/// idle: a late answer to drop, a `watch` event whose path's kernel caches are then
+/// invalidated, or the end of the bridge, which ends the loop),
 /// and the signal pipe (SIGTERM/SIGINT/SIGHUP end the loop). Whatever ends it, the
 /// filesystem is unmounted (lazily, if files are still open) before `serve` returns.
 public final class FuseMount {
@@ -116,6 +117,9 @@ public final class FuseMount {
                 if n == -EINTR || n == -EAGAIN { continue }
                 if n <= 0 || fuse_session_exited(session) != 0 { return .unmounted }
                 fuse_session_process_buf(session, &buffer)
+            }
+            for event in channel.takeEvents() {
+                filesystem.invalidate(event, session: session)
             }
         }
     }

@@ -34,12 +34,16 @@ struct FuseCommand: ParsableCommand {
     @Option(help: "Seconds one operation waits for its answer before failing with EIO.")
     var operationTimeout: Double = Limits.bridgeOperationTimeoutSeconds
 
+    @Option(help: "Seconds the kernel may cache attributes and names (watch events invalidate them sooner).")
+    var cacheSeconds: Double = Limits.bridgeAttributeCacheSeconds
+
     func validate() throws {
         guard (channelFd == nil) != (channelSocket == nil) else {
             throw ValidationError("give exactly one of --channel-fd and --channel-socket")
         }
         if let fd = channelFd, fd < 3 { throw ValidationError("--channel-fd must be 3 or above") }
         guard operationTimeout > 0 else { throw ValidationError("--operation-timeout must be positive") }
+        guard cacheSeconds >= 0 else { throw ValidationError("--cache-seconds must not be negative") }
     }
 
     func run() throws {
@@ -55,7 +59,8 @@ struct FuseCommand: ParsableCommand {
         }
         let channel = try BridgeChannel(fd: fd, timeoutSeconds: operationTimeout)
         let filesystem = FuseFileSystem(
-            channel: channel, attributes: FileAttributes(uid: ProcessIdentity.userID, gid: ProcessIdentity.groupID))
+            channel: channel, attributes: FileAttributes(uid: ProcessIdentity.userID, gid: ProcessIdentity.groupID),
+            cacheSeconds: cacheSeconds)
         let mount = try FuseMount(mountpoint: mountpoint, filesystem: filesystem, allowOther: ServiceUser.isRoot)
         log("mounted \(mountpoint)")
         let end = try mount.serve(signals: signals)

@@ -27,6 +27,8 @@ struct BridgeChannelTests {
         try send(peer, BridgeCodec.response(id: 1, result: stat("a")))
         let result = try channel.call(.stat(PathParams(path: "a")), expecting: StatResult.self)
         #expect(result == stat("a"))
+        #expect(channel.takeEvents() == [WatchEvent(path: "a", kind: .modified)])
+        #expect(channel.takeEvents() == [])
         // What the peer received is the request, framed.
         let header = try readExactly(peer, 4)
         let length = header.reduce(0) { ($0 << 8) | Int($1) }
@@ -101,6 +103,7 @@ struct BridgeChannelTests {
         try send(peer, BridgeCodec.event(.watch(WatchEvent(path: "a", kind: .created))))
         channel.drainIdle()
         #expect(channel.isOpen)
+        #expect(channel.takeEvents() == [WatchEvent(path: "a", kind: .created)])
         closeDescriptor(peer)
         channel.drainIdle()
         #expect(!channel.isOpen)

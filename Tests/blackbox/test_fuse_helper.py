@@ -22,6 +22,7 @@ from fuse_relay import FuseRelay
 
 TOKEN = "ccp_0123abcd_0123456789abcdef01234567"
 TIMEOUT = 2.0  # --operation-timeout of the helper under test
+CACHE = 120.0  # --cache-seconds: longer than any wait here
 
 
 def mounted(path: Path) -> bool:
@@ -41,12 +42,12 @@ def sh(cmd: str, cwd: Path, timeout: float = 30) -> subprocess.CompletedProcess:
 
 
 class Helper:
-    def __init__(self, binary: Path, mountpoint: Path, socket_path: str, log: Path):
+    def __init__(self, binary: Path, mountpoint: Path, socket_path: str, log: Path, *flags: str):
         self.log = log
         self.out = open(log, "wb")
         self.proc = subprocess.Popen(
             [str(binary), "--mountpoint", str(mountpoint), "--channel-socket", socket_path,
-             "--operation-timeout", str(TIMEOUT)],
+             "--operation-timeout", str(TIMEOUT), *flags],
             stdin=subprocess.DEVNULL, stdout=self.out, stderr=subprocess.STDOUT, preexec_fn=harness.die_with_parent)
         self.mountpoint = mountpoint
 
@@ -95,12 +96,13 @@ def env(tmp_path):
     peer = BridgePeer(port)
     daemon_log = open(tmp_path / "daemon.log", "wb")
     daemon = subprocess.Popen(
-        [str(bridge_bin), "--server", f"ws://127.0.0.1:{port}/bridge", "--root", str(root), "--watch=false"],
+        [str(bridge_bin), "--server", f"ws://127.0.0.1:{port}/bridge", "--root", str(root), "--watch=true"],
         stdin=subprocess.DEVNULL, stdout=daemon_log, stderr=subprocess.STDOUT,
         env=dict(os.environ, CCPROXY_BRIDGE_TOKEN=TOKEN), preexec_fn=harness.die_with_parent)
     conn = peer.wait_connection()
     relay = FuseRelay(str(tmp_path / "channel.sock"), peer, conn)
-    helper = Helper(fuse_bin, mnt, relay.path, tmp_path / "fuse.log")
+    # A long cache, so that only the watch invalidation can make a laptop edit visible soon.
+    helper = Helper(fuse_bin, mnt, relay.path, tmp_path / "fuse.log", "--cache-seconds", str(CACHE))
 
     class Env:
         pass
@@ -176,6 +178,20 @@ def test_errors_map_to_errno(env):
     assert ".env" not in os.listdir(mnt)
     with pytest.raises(FileNotFoundError):
         (mnt / ".env").read_text()
+
+
+def test_a_laptop_edit_is_seen_through_the_watch(env):
+    mnt, root = env.mnt, env.root
+    assert (mnt / "hello.txt").read_text() == "hello world\n"
+    assert sorted(os.listdir(mnt)) == ["hello.txt", "src"]
+    assert os.stat(mnt / "hello.txt").st_size == 12  # now cached for CACHE seconds
+    (root / "hello.txt").write_text("edited on the laptop\n")
+    (root / "added.txt").write_text("new\n")
+
+    def seen():
+        return (os.stat(mnt / "hello.txt").st_size == 21 and (mnt / "hello.txt").read_text() == "edited on the laptop\n"
+                and "added.txt" in os.listdir(mnt)), (os.stat(mnt / "hello.txt").st_size, os.listdir(mnt))
+    harness.wait_until(seen, 20, "the laptop's edit through the mount (watch invalidation)")
 
 
 def test_a_silent_bridge_gives_eio_and_closing_the_channel_unmounts(env):
