@@ -285,20 +285,20 @@ public final class FuseFileSystem {
 
     // MARK: Cache invalidation
 
-    /// Drops what the kernel cached for `event.path` (its attributes and pages) and for its
-    /// name in the parent directory (the entry, and the parent's listing), so an edit made
-    /// on the laptop is seen before the cache timeout. Called by the loop between requests
-    /// (a notification sent from inside a request handler could deadlock the kernel).
-    func invalidate(_ event: WatchEvent, session: OpaquePointer) {
+    /// What the kernel must drop for `event.path`: its attributes and pages, its name in
+    /// the parent directory, and the parent's listing, so an edit made on the laptop is seen
+    /// before the cache timeout. Only names the kernel was given can be cached.
+    func invalidations(for event: WatchEvent) -> [CacheInvalidator.Notice] {
         let path = event.path
-        if let inode = inodes.existingInode(for: path) {
-            _ = fuse_lowlevel_notify_inval_inode(session, inode, 0, 0)
+        var notices: [CacheInvalidator.Notice] = []
+        if let inode = inodes.existingInode(for: path) { notices.append(.inode(inode)) }
+        let components = path.split(separator: "/")
+        let parentPath = components.dropLast().joined(separator: "/")
+        if let name = components.last.map(String.init), let parent = inodes.existingInode(for: parentPath) {
+            notices.append(.entry(parent: parent, name: name))
+            notices.append(.inode(parent))
         }
-        let parentPath = path.split(separator: "/").dropLast().joined(separator: "/")
-        let name = path.split(separator: "/").last.map(String.init) ?? ""
-        guard !name.isEmpty, let parent = inodes.existingInode(for: parentPath) else { return }
-        _ = fuse_lowlevel_notify_inval_entry(session, parent, name, name.utf8.count)
-        _ = fuse_lowlevel_notify_inval_inode(session, parent, 0, 0)
+        return notices
     }
 
     // MARK: Helpers

@@ -45,7 +45,7 @@ public enum FuseLoopEnd: Equatable, Sendable, CustomStringConvertible {
 /// The loop is single-threaded and polls three things: the FUSE device (a kernel request:
 /// served, which may wait on the channel up to the operation timeout), the channel (while
 /// idle: a late answer to drop, a `watch` event whose path's kernel caches are then
-/// invalidated, or the end of the bridge, which ends the loop),
+/// invalidated (by `CacheInvalidator`, on its own thread), or the end of the bridge, which ends the loop),
 /// and the signal pipe (SIGTERM/SIGINT/SIGHUP end the loop). Whatever ends it, the
 /// filesystem is unmounted (lazily, if files are still open) before `serve` returns.
 public final class FuseMount {
@@ -90,7 +90,12 @@ public final class FuseMount {
 
     /// Serves until a signal, the end of the channel, or an outside unmount; then unmounts.
     public func serve(signals: SignalPipe) throws(FuseMountError) -> FuseLoopEnd {
-        defer { unmount() }
+        let invalidator = CacheInvalidator(session: session)
+        invalidator.start()
+        defer {
+            unmount()
+            invalidator.stop()
+        }
         let device = fuse_session_fd(session)
         let channel = filesystem.channel
         var buffer = fuse_buf()
@@ -118,9 +123,7 @@ public final class FuseMount {
                 if n <= 0 || fuse_session_exited(session) != 0 { return .unmounted }
                 fuse_session_process_buf(session, &buffer)
             }
-            for event in channel.takeEvents() {
-                filesystem.invalidate(event, session: session)
-            }
+            invalidator.post(channel.takeEvents().flatMap { filesystem.invalidations(for: $0) })
         }
     }
 
