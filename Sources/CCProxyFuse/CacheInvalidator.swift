@@ -41,15 +41,18 @@ final class CacheInvalidator: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Ends the thread once it has sent (or failed to send) what it holds.
-    func stop() {
-        guard thread != nil else { return }
+    /// Ends the thread once it has sent (or failed to send) what it holds, waiting at most
+    /// `seconds`. False when the thread is still blocked in a write (a lazily detached mount
+    /// kept alive by open files): the session must then not be destroyed under it.
+    func stop(waitingAtMost seconds: Double) -> Bool {
+        guard thread != nil else { return true }
         condition.lock()
         stopping = true
         condition.signal()
         condition.unlock()
-        done.wait()
+        guard done.wait(timeout: .now() + seconds) == .success else { return false }
         thread = nil
+        return true
     }
 
     private func run() {

@@ -3,6 +3,7 @@
 // user's claude in); as an ordinary user libfuse mounts through the setuid fusermount3.
 // Detaching a stale mount at start needs the same (umount2 MNT_DETACH).
 import CCPFuse3
+import CCProxyCore
 import CCProxyPosix
 import Glibc
 
@@ -54,6 +55,9 @@ public final class FuseMount {
     private let session: OpaquePointer
     /// The retained `filesystem`, as libfuse's userdata; released with the session.
     private let userdata: UnsafeMutableRawPointer
+    /// Set when the invalidation thread could not be stopped: the session is then left to
+    /// the process's exit rather than destroyed under that thread.
+    private var sessionInUse = false
 
     public init(mountpoint: String, filesystem: FuseFileSystem, allowOther: Bool) throws(FuseMountError) {
         self.mountpoint = mountpoint
@@ -94,7 +98,7 @@ public final class FuseMount {
         invalidator.start()
         defer {
             unmount()
-            invalidator.stop()
+            sessionInUse = !invalidator.stop(waitingAtMost: Limits.bridgeOperationTimeoutSeconds)
         }
         let device = fuse_session_fd(session)
         let channel = filesystem.channel
@@ -132,6 +136,7 @@ public final class FuseMount {
     }
 
     deinit {
+        guard !sessionInUse else { return }
         fuse_session_destroy(session)
         Unmanaged<FuseFileSystem>.fromOpaque(userdata).release()
     }
