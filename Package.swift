@@ -16,6 +16,7 @@
 //   CCProxyWorker      the HTTP worker                           (`ccproxy-worker`)
 //   CCProxyBridgeProtocol  the bridge's frames and path policy   (daemon and server; no I/O)
 //   CCProxyBridgeDaemon    the laptop-side daemon                (`ccproxy-bridge`)
+//   CCProxyFuse            the privileged FUSE helper            (`ccproxy-fuse`; the only libfuse3 user)
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -30,6 +31,7 @@ let package = Package(
         .executable(name: "ccproxy-worker", targets: ["ccproxy-worker"]),
         .executable(name: "ccproxyctl", targets: ["ccproxyctl"]),
         .executable(name: "ccproxy-bridge", targets: ["ccproxy-bridge"]),
+        .executable(name: "ccproxy-fuse", targets: ["ccproxy-fuse"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -102,6 +104,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // The server side of the bridge's filesystem: FUSE requests in, bridge frames out.
+        .target(
+            name: "CCProxyFuse",
+            dependencies: ["CCPFuse3", "CCProxyBridgeProtocol", "CCProxyCore", "CCProxyPosix"],
+            swiftSettings: swiftSettings),
+
         // The admin socket's client side, shared by `ccproxyctl` and `ccproxy token`.
         .target(
             name: "CCProxyAdminClient",
@@ -142,6 +150,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        .executableTarget(
+            name: "ccproxy-fuse",
+            dependencies: [
+                "CCProxyFuse", "CCProxyCore", "CCProxyPosix",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+
+        .testTarget(
+            name: "CCProxyFuseTests", dependencies: ["CCProxyFuse", "CCProxyBridgeProtocol", "CCProxyPosix"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CCProxyBridgeProtocolTests", dependencies: ["CCProxyBridgeProtocol"],
             swiftSettings: swiftSettings),

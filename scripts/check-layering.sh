@@ -32,6 +32,15 @@ forbid CCProxyBridgeProtocol 'NIO[A-Za-z]*|CCP[A-Z][A-Za-z0-9]*|CCProxyPosix|CCP
 bridge_daemon_forbidden='CCPFuse3|CCPSQLite3|CCPArgon2|CCProxyStore|CCProxyAuth|CCProxySupervisor|CCProxyWorker|CCProxyConfig|CCProxyClaude|Glibc'
 forbid CCProxyBridgeDaemon "$bridge_daemon_forbidden"
 forbid ccproxy-bridge "$bridge_daemon_forbidden"
+# libfuse3 is linked by the FUSE helper only; the helper links no SQLite, no argon2, no
+# networking (invariant 3: it never parses network input, only the channel's frames).
+for m in CCProxyCore CCProxyConfig CCProxyWire CCProxyPosix CCProxyStore CCProxyAuth CCProxyClaude \
+         CCProxyAdminClient CCProxySystemd CCProxyBridgeProtocol ccproxy ccproxyctl; do
+    forbid "$m" 'CCPFuse3|CCProxyFuse'
+done
+fuse_forbidden='CCPSQLite3|CCPArgon2|CCProxyStore|CCProxyAuth|CCProxySupervisor|CCProxyWorker|CCProxyConfig|CCProxyClaude|CCProxyBridgeDaemon|NIO[A-Za-z]*'
+forbid CCProxyFuse "$fuse_forbidden"
+forbid ccproxy-fuse "$fuse_forbidden"
 
 bin="${1:-.build/debug}"
 if [ -x "$bin/ccproxy-worker" ]; then
@@ -55,6 +64,29 @@ if [ -x "$bin/ccproxy-bridge" ]; then
     fi
 else
     echo "layering: $bin/ccproxy-bridge not built; build first"
+    fail=1
+fi
+
+for exe in ccproxy ccproxy-worker ccproxyctl; do
+    if [ -x "$bin/$exe" ]; then
+        linked=$(ldd "$bin/$exe" | grep -E 'libfuse')
+        if [ -n "$linked" ]; then
+            echo "layering: $exe links libfuse3, which only ccproxy-fuse may:"
+            echo "$linked" | sed 's/^/  /'
+            fail=1
+        fi
+    fi
+done
+
+if [ -x "$bin/ccproxy-fuse" ]; then
+    linked=$(ldd "$bin/ccproxy-fuse" | grep -E 'libsqlite3|libargon2')
+    if [ -n "$linked" ]; then
+        echo "layering: ccproxy-fuse links what only the supervisor may:"
+        echo "$linked" | sed 's/^/  /'
+        fail=1
+    fi
+else
+    echo "layering: $bin/ccproxy-fuse not built; build first"
     fail=1
 fi
 

@@ -250,3 +250,9 @@ long ccp_peer_uid(int fd) {
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return -1;
     return (long)cred.uid;
 }
+
+#include <sys/mount.h>
+
+int ccp_detach_mount(const char *path) {
+    return umount2(path, MNT_DETACH);
+}

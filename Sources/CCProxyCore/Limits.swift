@@ -213,4 +213,13 @@ public enum Limits {
     /// Longest JSON-RPC line the function server (`ccproxy-worker mcp-functions`) reads from
     /// claude: a tool call's arguments and some framing.
     public static let maxFunctionServerLineBytes = maxToolArgumentsBytes + 64 * 1024
+
+    // MARK: The FUSE helper (ccproxy-fuse ↔ bridge worker)
+
+    /// How long one FUSE operation waits for the bridge worker's answer, in seconds; past
+    /// it the operation fails with EIO (a dead or silent laptop never hangs claude).
+    public static let bridgeOperationTimeoutSeconds: Double = 10
+    /// How long the kernel may cache attributes and names the helper answered, in seconds
+    /// (short, because the laptop side changes the tree behind the server's back).
+    public static let bridgeAttributeCacheSeconds: Double = 1
 }

@@ -48,11 +48,45 @@ public enum UnixStreamSocket {
         return fd
     }
 
+    /// A connected pair of blocking stream sockets, both CLOEXEC (socketpair(2)): the
+    /// channel between the FUSE helper and a bridge worker.
+    public static func makePair() throws(PosixError) -> (Int32, Int32) {
+        var fds: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
+            throw PosixError("socketpair")
+        }
+        return (fds[0], fds[1])
+    }
+
+    /// Sends all of `bytes` on a blocking socket, retrying short sends and EINTR. A peer
+    /// that has gone is EPIPE, never SIGPIPE (MSG_NOSIGNAL), whatever the process's signal
+    /// dispositions; a send timeout (SO_SNDTIMEO) is EAGAIN.
+    public static func sendAll(_ fd: Int32, _ bytes: [UInt8]) throws(PosixError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw PosixError("send")
+            }
+            offset += n
+        }
+    }
+
     /// Makes blocking reads on `fd` fail (EAGAIN) after `seconds` without data (SO_RCVTIMEO).
     public static func setReceiveTimeout(_ fd: Int32, seconds: Double) throws(PosixError) {
         var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
         guard setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) == 0 else {
             throw PosixError("setsockopt SO_RCVTIMEO")
+        }
+    }
+
+    /// Makes blocking writes on `fd` fail (EAGAIN) after `seconds` without progress
+    /// (SO_SNDTIMEO), so that a peer that stops reading cannot block a writer forever.
+    public static func setSendTimeout(_ fd: Int32, seconds: Double) throws(PosixError) {
+        var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
+        guard setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) == 0 else {
+            throw PosixError("setsockopt SO_SNDTIMEO")
         }
     }
 

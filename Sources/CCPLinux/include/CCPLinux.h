@@ -77,3 +77,6 @@ int ccp_pipe2(int fds[2], int flags);
 
 /* SO_PEERCRED: the uid of the peer of a Unix socket, or -1. */
 long ccp_peer_uid(int fd);
+
+/* umount2(path, MNT_DETACH): lazily detaches a (possibly dead) mount at `path`. */
+int ccp_detach_mount(const char *path);
