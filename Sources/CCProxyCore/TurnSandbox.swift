@@ -53,6 +53,10 @@ public struct TurnSandbox: Sendable, Equatable {
     /// Files claude reads at their own paths though they lie in what is hidden (the turn's
     /// system prompt file under the state directory), bound read-only.
     public var files: [String]
+    /// Programs claude starts itself (the worker's own executable, as the server of a
+    /// turn's client functions): each one's directory is bound read-only when it would
+    /// otherwise be out of sight, under the same rule as claude's own.
+    public var helperExecutables: [String] = []
 
     public init(
         stateDirectory: String, workingDirectory: String, temporaryDirectory: String, claudeHome: String,
@@ -105,11 +109,19 @@ public struct TurnSandbox: Sendable, Equatable {
             argv += ["--tmpfs", path]
         }
         argv += ["--bind", temporaryDirectory, Self.temporaryPath]
-        let executableDirectory = Self.parent(of: executable)
-        if Self.isInside(executableDirectory, stateDirectory) || Self.isInside(executableDirectory, Self.temporaryPath)
-            || hidden.contains(where: { Self.isInside(executableDirectory, $0) })
-        {
-            argv += ["--ro-bind", executableDirectory, executableDirectory]
+        // A program under what the sandbox hides or replaces (the state directory, `/tmp` —
+        // a checkout in /tmp, say —, a hidden workspace) would not be found: its directory is
+        // bound back read-only.
+        var bound: [String] = []
+        for program in [executable] + helperExecutables {
+            let directory = Self.parent(of: program)
+            guard !bound.contains(directory) else { continue }
+            if Self.isInside(directory, stateDirectory) || Self.isInside(directory, Self.temporaryPath)
+                || hidden.contains(where: { Self.isInside(directory, $0) })
+            {
+                argv += ["--ro-bind", directory, directory]
+                bound.append(directory)
+            }
         }
         argv += ["--bind", claudeHome, claudeHome]
         for entry in readOnly {

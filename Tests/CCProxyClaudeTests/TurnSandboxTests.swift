@@ -61,6 +61,16 @@ import Testing
         #expect(position(inUsr, ["--ro-bind", "/usr/bin", "/usr/bin"]) == nil)
     }
 
+    @Test func aHelperProgramInAHiddenPlaceIsBoundBackToo() {
+        var s = sandbox
+        s.helperExecutables = ["/tmp/checkout/.build/debug/ccproxy-worker", "/usr/bin/helper"]
+        let argv = s.commandLine(executable: "/tmp/checkout/.build/debug/claude", arguments: [])
+        let bind = ["--ro-bind", "/tmp/checkout/.build/debug", "/tmp/checkout/.build/debug"]
+        #expect(position(argv, bind) != nil, "the function server under /tmp would not start in the sandbox")
+        #expect(argv.indices.filter { Array(argv[$0...].prefix(3)) == bind }.count == 1, "bound once for both")
+        #expect(position(argv, ["--ro-bind", "/usr/bin", "/usr/bin"]) == nil)
+    }
+
     @Test func argumentsComeAfterTheSeparatorUnchanged() {
         let argv = sandbox.commandLine(executable: "/usr/bin/claude", arguments: ["--", "--tmpfs", "/"])
         #expect(Array(argv.suffix(4)) == ["/usr/bin/claude", "--", "--tmpfs", "/"])

@@ -58,11 +58,13 @@ struct ClaudeLaunchBuilder {
             throw ClaudeStartError(reason: "\(error)")
         }
         let hidden = settings.workspaces.values.map(\.path).filter { $0 != grantedWorkspacePath }.sorted()
-        let sandbox = TurnSandbox(
+        var sandbox = TurnSandbox(
             stateDirectory: settings.stateDirectory, workingDirectory: workspace.workingDirectory,
             temporaryDirectory: workspace.temporaryDirectory, claudeHome: home,
             readOnly: operatorDirectory.map { TurnSandbox.operatorEntries(configurationDirectory: $0) } ?? [],
             hidden: hidden, files: workspace.privateFiles)
+        // claude starts the worker's own executable as the server of the client functions.
+        if workspace.clientMCPFile != nil { sandbox.helperExecutables = [ClientMCPConfig.executable] }
         let argv = sandbox.commandLine(executable: claude, arguments: arguments)
         return ClaudeProcess.Launch(
             executable: argv[0], arguments: Array(argv.dropFirst()), environment: environment,
