@@ -80,10 +80,11 @@ let package = Package(
         .target(
             name: "CCProxyWorker",
             dependencies: [
-                "CCProxyCore", "CCProxyWire", "CCProxyPosix", "CCProxyClaude",
+                "CCProxyCore", "CCProxyWire", "CCProxyPosix", "CCProxyClaude", "CCProxyBridgeProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -107,7 +108,7 @@ let package = Package(
         // The server side of the bridge's filesystem: FUSE requests in, bridge frames out.
         .target(
             name: "CCProxyFuse",
-            dependencies: ["CCPFuse3", "CCProxyBridgeProtocol", "CCProxyCore", "CCProxyPosix"],
+            dependencies: ["CCPFuse3", "CCProxyBridgeProtocol", "CCProxyCore", "CCProxyPosix", "CCProxyWire"],
             swiftSettings: swiftSettings),
 
         // The admin socket's client side, shared by `ccproxyctl` and `ccproxy token`.
@@ -187,8 +188,10 @@ let package = Package(
         .testTarget(
             name: "CCProxyWorkerTests",
             dependencies: [
-                "CCProxyWorker",
+                "CCProxyWorker", "CCProxyBridgeProtocol",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
     ]

@@ -137,7 +137,7 @@ public struct TokenOutputOptions: ParsableArguments {
             return .success(json ? try TokenOutput.json(report) : TokenOutput.updated(report))
         case .error(let message):
             return .failure(TokenOptionsError(description: message))
-        case .status, .reloaded, .sessions, .sessionsEnded:
+        case .status, .reloaded, .sessions, .sessionsEnded, .bridges:
             return .failure(TokenOptionsError(description: "unexpected reply from the server"))
         }
     }

@@ -113,7 +113,10 @@ public final class BridgeClient: Sendable {
                 if stopping.withLockedValue({ $0 }) { _ = link.sayGoodbye(reason: "daemon stopping") }
                 try? await channel.closeFuture.get()
                 link.detach()
-                if link.handshakeCompleted {
+                // A refusal after the handshake (another daemon holds the principal's
+                // bridge) keeps backing off, up to the cap; anything else was a working
+                // connection, and the next attempt comes fast.
+                if link.handshakeCompleted && !link.refused {
                     backoff.reset()
                     attempt = 0
                 }

@@ -14,6 +14,9 @@ final class BridgeLink: Sendable {
         var channel: (any Channel)?
         var upgraded = false
         var handshakeCompleted = false
+        /// The server closed with 1008 (policy violation): it refused this daemon (the
+        /// principal has a bridge already, too many bridges), not a restart.
+        var refused = false
         var closeReason: String?
     }
 
@@ -34,12 +37,14 @@ final class BridgeLink: Sendable {
 
     func markUpgraded() { state.withLockedValue { $0.upgraded = true } }
     func markHandshakeCompleted() { state.withLockedValue { $0.handshakeCompleted = true } }
+    func markRefused() { state.withLockedValue { $0.refused = true } }
     func recordClose(_ reason: String) {
         state.withLockedValue { if $0.closeReason == nil { $0.closeReason = reason } }
     }
 
     var upgraded: Bool { state.withLockedValue { $0.upgraded } }
     var handshakeCompleted: Bool { state.withLockedValue { $0.handshakeCompleted } }
+    var refused: Bool { state.withLockedValue { $0.refused } }
     var closeReason: String? { state.withLockedValue { $0.closeReason } }
     var channel: (any Channel)? { state.withLockedValue { $0.channel } }
 

@@ -77,6 +77,8 @@ final class BridgeSessionHandler: ChannelInboundHandler, RemovableChannelHandler
             let reason = body.readString(length: body.readableBytes) ?? ""
             let said = reason.isEmpty ? "code \(code.map { "\($0)" } ?? "none")" : reason
             link.recordClose("server closed: \(said)")
+            // Refused (1008), or the server could not serve it (1011, e.g. no mount): back off.
+            if code == .policyViolation || code == .unexpectedServerError { link.markRefused() }
             if !closing {
                 closing = true
                 var echo = context.channel.allocator.buffer(capacity: 2)

@@ -190,6 +190,21 @@ public enum Limits {
     public static let maxBridgePathBytes = 4096
     /// Symbolic links followed while resolving one bridge path (the kernel's MAXSYMLINKS).
     public static let maxBridgeSymlinkHops = 40
+    /// Longest daemon version or root a bridge's `hello` may state (they are shown by
+    /// `ccproxyctl bridges`, never used): longer ones are cut to this many UTF-8 bytes.
+    public static let maxBridgeDescriptionBytes = 512
+    /// How long the server waits for the daemon's answer to its `hello`, in seconds (the
+    /// reference's 3 s).
+    public static let bridgeHelloTimeoutSeconds: Double = 3
+    /// How many bridges may be connected at once, over all principals.
+    public static let maxBridges = 256
+    /// How long a turn waits for a just-connected bridge's mount to appear before it runs
+    /// without it.
+    public static let bridgeMountWaitSeconds: Double = 3
+    /// How long the FUSE manager waits for its mounts to unmount when it stops.
+    public static let fuseManagerStopGraceSeconds: Double = 5
+    /// Fragments one bridge message may arrive in (the daemon sends whole frames).
+    public static let maxBridgeFrameFragments = 64
     /// How long an `exec` on the laptop may run before its process group is killed, in seconds.
     public static let bridgeExecTimeoutSeconds: Double = 120
     /// Bytes of stdout and of stderr an `exec` answers with, each (the rest is dropped).

@@ -13,4 +13,11 @@ public enum MountPoint {
         if errno == EINVAL || errno == ENOENT { return false }
         throw PosixError("umount2 \(path)")
     }
+
+    /// Whether a FUSE filesystem is mounted at `path` (statfs f_type FUSE_SUPER_MAGIC); false
+    /// for anything else, and when `path` cannot be looked at. Needs no privilege. A dead
+    /// FUSE mount (its helper gone) answers ENOTCONN: false too.
+    public static func isFuse(_ path: String) -> Bool {
+        ccp_is_fuse_mount(path) == 1
+    }
 }

@@ -9,9 +9,9 @@ import CCProxyWire
 enum ChildAssignment: Sendable, Equatable {
     /// A pool worker in `slot`, started with the settings of `generation`.
     case poolWorker(slot: UInt32, generation: UInt32)
-    /// Reserved for the bridge issue: a worker holding one bridge websocket.
+    /// A former pool worker holding one bridge websocket, out of the pool until it exits.
     case bridgeWorker
-    /// Reserved for the bridge issue: the privileged FUSE helper.
+    /// The FUSE manager (`ccproxy-fuse manager`), which mounts the bridges.
     case fuseHelper
 
     /// The role the child must name in its `hello`.
@@ -27,7 +27,8 @@ enum ChildAssignment: Sendable, Equatable {
 /// One live child process.
 struct Child: Sendable {
     let pid: Int32
-    let assignment: ChildAssignment
+    /// Changes once at most: a pool worker that takes a bridge becomes a bridge worker.
+    var assignment: ChildAssignment
     /// The supervisor's end of its channel; nil once the child closed it.
     var channel: SeqPacketChannel?
     /// Whether it said a valid `hello`. (A pool worker's grants and claude process group are

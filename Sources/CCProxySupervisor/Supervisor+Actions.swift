@@ -45,8 +45,7 @@ extension Supervisor {
                     metadata: ["reason": "\(reason)"])
                 notifier.status(statusLine())
             case .exit(let code):
-                logger.info("all workers exited, stopping")
-                finish(code: code)
+                exitOnceBridgesAreGone(code: code)
             }
         }
     }

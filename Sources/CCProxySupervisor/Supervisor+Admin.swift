@@ -61,6 +61,8 @@ extension Supervisor {
                 reply = .status(statusReport())
             case .reload:
                 reply = .reloaded(reload(origin: "ccproxyctl reload"))
+            case .bridgeList:
+                reply = .bridges(bridges.reports)
             case .sessions, .endSession:
                 // Answered when the authority thread is done (SQLite, directory removal).
                 guard let refused = submitToAuthority(request, fd: fd) else { return }
@@ -127,6 +129,7 @@ extension Supervisor {
         case .reload: "reload"
         case .sessions: "sessions list"
         case .endSession: "sessions end"
+        case .bridgeList: "bridges"
         }
     }
 

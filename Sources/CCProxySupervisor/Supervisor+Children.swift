@@ -63,8 +63,10 @@ extension Supervisor {
                     logger.debug("worker exited", metadata: metadata)
                 }
                 perform(actions)
-            case .bridgeWorker, .fuseHelper:
-                logger.error("child exited", metadata: metadata)
+            case .bridgeWorker:
+                bridgeWorkerExited(pid: pid, exit: exit, metadata: metadata)
+            case .fuseHelper:
+                fuseManagerExited(exit: exit, metadata: metadata)
             }
         }
     }

@@ -47,6 +47,7 @@ extension Supervisor {
         figures.activeClaudes = ledger.entries.values.filter { $0.processGroup != nil }.count
         figures.activeSessions = ledger.sessions.heldKeys.count
         figures.counters = pool.counters
+        figures.bridges = bridges.count
         return MetricsExposition.render(metrics, pool: figures)
     }
 

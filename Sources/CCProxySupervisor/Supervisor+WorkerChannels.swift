@@ -17,6 +17,12 @@ extension Supervisor {
         let received: SeqPacketChannel.Received
         do {
             received = try channel.receive(maxBytes: Limits.maxWorkerFrameBytes, nonBlocking: true)
+        } catch where error.errno == ECONNRESET {
+            // The child exited with a message of ours unread (a stop sent as it went): the
+            // same as a close.
+            channel.close()
+            children[pid]?.channel = nil
+            return
         } catch {
             violation(pid: pid, reason: "\(error)")
             return
@@ -34,7 +40,10 @@ extension Supervisor {
             switch child.assignment {
             case .poolWorker(let slot, _):
                 handlePoolWorkerFrame(bytes, descriptor: descriptor, pid: pid, slot: slot)
-            case .bridgeWorker, .fuseHelper:
+            case .bridgeWorker:
+                descriptor?.close()
+                handleBridgeWorkerFrame(bytes, pid: pid)
+            case .fuseHelper:
                 descriptor?.close()
                 violation(pid: pid, reason: "no channel handler for the \(child.assignment.role) role yet")
             }
@@ -134,6 +143,10 @@ extension Supervisor {
             ledger.turnEnded(slot: slot)
         case .requestObserved(let observation):
             requestObserved(observation, slot: slot)
+        case .registerBridge(let correlation, let version, let root, let allowWrite, let allowExec):
+            registerBridge(
+                correlation: correlation, daemonVersion: version, root: root, allowWrite: allowWrite, allowExec: allowExec,
+                pid: pid, slot: slot)
         case .acquireSession(let correlation, let name, let workspace):
             acquireSession(correlation: correlation, name: name, workspace: workspace, slot: slot)
         case .releaseSession(let started):
@@ -199,7 +212,12 @@ extension Supervisor {
                     slot: request.slot, connectionID: request.connectionID, grant: entry, requestID: request.requestID)
                 {
                 case .admitted:
-                    send(.authorized(correlation: request.correlation, grant: granted.grant), toPID: request.pid)
+                    var grant = granted.grant
+                    // A principal's turns run in its bridge's mount while one is connected.
+                    if let principal = grant.principal, let bridge = bridges.bridge(principal: principal) {
+                        grant.bridgeMount = bridge.mountPoint
+                    }
+                    send(.authorized(correlation: request.correlation, grant: grant), toPID: request.pid)
                 case .overConcurrency(let limit):
                     let error = TokenGate.limited(
                         "per-token concurrent turns exceeded (limit \(limit))", retryAfter: Limits.concurrencyRetryAfterSeconds)

@@ -47,6 +47,11 @@ public final class Supervisor {
     var settingsSnapshots: [UInt32: Int32] = [:]
     /// Every child by pid, with its role and channel.
     var children = ChildTable()
+    /// The connected bridges and the bridge workers holding them.
+    var bridges = BridgeRegistry()
+    /// Set when the pool has stopped while bridge workers were still closing their
+    /// websockets: the code to exit with once they are gone, and when to stop waiting.
+    var exitAfterBridges: (code: Int32, deadline: Double, killed: Bool)?
     /// Client connections the supervisor holds (accepted, queued or parked), by id.
     var held: [UInt64: HeldConnection] = [:]
     var nextConnectionID: UInt64 = 1
@@ -100,6 +105,10 @@ public final class Supervisor {
             logger.warning("could not raise the open-files limit, ignoring", metadata: ["error": "\(error)"])
         }
         signals = try SignalPipe(signals: [SIGCHLD, SIGTERM, SIGINT, SIGHUP])
+        if let manager = configuration.fuseManager {
+            try setNonBlocking(manager.channel.fd, true)
+            children.add(Child(pid: manager.pid, assignment: .fuseHelper, channel: manager.channel, greeted: true))
+        }
         let service = try AuthorityService(authority: authority, sessions: sessionRegistry, logger: logger)
         sessionRegistry = nil
         service.start()
@@ -203,6 +212,7 @@ public final class Supervisor {
         if let until = acceptPausedUntil, time >= until { acceptPausedUntil = nil }
         expireAdminClients(now: time)
         perform(pool.tick(now: time))
+        bridgeExitTick(now: time)
         for action in ledger.expireSessionWaits(now: time) { perform(action) }
         sweepSessions(now: time)
         // STATUS= starts with READY=1 (before it, systemd shows "activating").
@@ -228,6 +238,7 @@ public final class Supervisor {
                 reapChildren()
             case SIGTERM, SIGINT:
                 logger.notice("shutdown requested, draining", metadata: ["signal": "\(signal)", "busy": "\(pool.busyCount)"])
+                closeBridges()
                 perform(pool.shutdownRequested(now: now()))
             case SIGHUP:
                 _ = reload(origin: "SIGHUP")

@@ -15,6 +15,8 @@ public struct SupervisorConfiguration: Sendable {
     public var stateDirectory: String
     /// The `ccproxy-worker` executable.
     public var workerExecutable: String
+    /// The FUSE manager started before the privilege drop; nil: bridges are refused (503).
+    public var fuseManager: FuseManagerHandle?
     /// The snapshot every worker receives.
     public var settings: ProxySettings
     public var policy: PoolPolicy
@@ -25,8 +27,9 @@ public struct SupervisorConfiguration: Sendable {
     public init(
         listenHost: String, listenPort: Int, stateDirectory: String, workerExecutable: String,
         settings: ProxySettings, policy: PoolPolicy, reloader: ConfigurationReloader? = nil,
-        metricsHost: String? = nil, metricsPort: Int = 0
+        metricsHost: String? = nil, metricsPort: Int = 0, fuseManager: FuseManagerHandle? = nil
     ) {
+        self.fuseManager = fuseManager
         self.metricsHost = metricsHost
         self.metricsPort = metricsPort
         self.listenHost = listenHost

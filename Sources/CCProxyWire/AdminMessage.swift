@@ -19,6 +19,8 @@ public enum AdminRequest: Sendable, Equatable {
     case tokenRotate(idOrName: String)
     /// Changes a token's settings; answered by `tokenUpdated` or `error`.
     case tokenUpdate(TokenUpdateRequest)
+    /// Every connected bridge; answered by `bridges`.
+    case bridgeList
 
     public var code: UInt16 {
         switch self {
@@ -31,13 +33,14 @@ public enum AdminRequest: Sendable, Equatable {
         case .tokenUpdate: return 12
         case .sessions: return 30
         case .endSession: return 32
+        case .bridgeList: return 40
         }
     }
 
     public func encode() -> [UInt8] {
         var w = WireWriter()
         switch self {
-        case .status, .reload, .sessions, .tokenList:
+        case .status, .reload, .sessions, .tokenList, .bridgeList:
             break
         case .endSession(let owner, let name):
             w.optionalString(owner)
@@ -65,6 +68,7 @@ public enum AdminRequest: Sendable, Equatable {
         case 12: request = .tokenUpdate(try TokenUpdateRequest.decode(from: &r))
         case 30: request = .sessions
         case 32: request = .endSession(owner: try r.optionalString("owner"), name: try r.string("name"))
+        case 40: request = .bridgeList
         default: throw .unknownType(code)
         }
         try r.finish()
@@ -185,6 +189,8 @@ public enum AdminReply: Sendable, Equatable {
     case tokenRotated(TokenReport, bearer: String)
     /// The token as updated.
     case tokenUpdated(TokenReport)
+    /// Every connected bridge, oldest first.
+    case bridges([BridgeReport])
 
     public var code: UInt16 {
         switch self {
@@ -198,6 +204,7 @@ public enum AdminReply: Sendable, Equatable {
         case .tokenUpdated: return 15
         case .sessions: return 31
         case .sessionsEnded: return 33
+        case .bridges: return 41
         }
     }
 
@@ -245,6 +252,9 @@ public enum AdminReply: Sendable, Equatable {
             for report in reports { report.encode(into: &w) }
         case .tokenRevoked(let report), .tokenUpdated(let report):
             report.encode(into: &w)
+        case .bridges(let reports):
+            w.u32(UInt32(clamping: reports.count))
+            for report in reports { report.encode(into: &w) }
         }
         return Frame.encode(code: code, payload: w.bytes)
     }
@@ -295,6 +305,12 @@ public enum AdminReply: Sendable, Equatable {
         case 11: reply = .tokenRevoked(try TokenReport.decode(from: &r))
         case 13: reply = .tokenRotated(try TokenReport.decode(from: &r), bearer: try r.string("bearer"))
         case 15: reply = .tokenUpdated(try TokenReport.decode(from: &r))
+        case 41:
+            let count = Int(try r.u32())
+            guard count <= r.remaining / BridgeReport.minimumEncodedBytes else { throw .truncated }
+            var reports: [BridgeReport] = []
+            for _ in 0..<count { reports.append(try BridgeReport.decode(from: &r)) }
+            reply = .bridges(reports)
         default: throw .unknownType(code)
         }
         try r.finish()

@@ -48,6 +48,8 @@ public enum Frame {
 /// Version 4: metrics: `requestObserved` (code 24) reports one finished request; a scrape
 /// of `metrics_listen` reaches a worker as `metricsPart` frames (code 21) with the rendered
 /// exposition, then `metricsScrape` (code 19) with the connection's descriptor.
+/// Version 5: bridges: `registerBridge` (code 26) and `bridgeAccepted` (code 27); the admin
+/// socket's `bridgeList` and `bridges`.
 public enum ProtocolVersion {
-    public static let current: UInt16 = 4
+    public static let current: UInt16 = 5
 }

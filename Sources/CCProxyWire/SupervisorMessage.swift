@@ -22,6 +22,11 @@ public enum SupervisorMessage: Sendable, Equatable {
     /// One piece of the Prometheus exposition for the next `metricsScrape`, in order; the
     /// worker keeps at most `Limits.maxMetricsExpositionBytes` of them.
     case metricsPart([UInt8])
+    /// Answer to `registerBridge`: the worker now holds the principal's bridge, number
+    /// `bridgeID` (for logs and `ccproxyctl bridges`), and has left the pool. Carries the
+    /// worker's end of the stream socket to the bridge's FUSE helper (`ccproxy-fuse`), whose
+    /// requests the worker relays to the daemon and whose answers it relays back.
+    case bridgeAccepted(correlation: UInt32, bridgeID: UInt64)
     /// Finish what you are doing and exit 0 (pool shrink, recycling, reload, drain).
     case shutdown
 
@@ -35,6 +40,7 @@ public enum SupervisorMessage: Sendable, Equatable {
         case .sessionLeased: return 17
         case .metricsScrape: return 19
         case .metricsPart: return 21
+        case .bridgeAccepted: return 27
         }
     }
 
@@ -42,7 +48,7 @@ public enum SupervisorMessage: Sendable, Equatable {
     /// message none). In the other direction only `WorkerMessage.handBack` carries one.
     public var carriesDescriptor: Bool {
         switch self {
-        case .handoff, .metricsScrape: return true
+        case .handoff, .metricsScrape, .bridgeAccepted: return true
         default: return false
         }
     }
@@ -50,7 +56,7 @@ public enum SupervisorMessage: Sendable, Equatable {
     /// Whether frames with this code carry a descriptor; nil for an unknown code.
     public static func carriesDescriptor(code: UInt16) -> Bool? {
         switch code {
-        case 7, 19: return true
+        case 7, 19, 27: return true
         case 1, 3, 5, 9, 17, 21: return false
         default: return nil
         }
@@ -83,6 +89,9 @@ public enum SupervisorMessage: Sendable, Equatable {
             w.u64(id)
         case .metricsPart(let bytes):
             w.blob(bytes)
+        case .bridgeAccepted(let correlation, let id):
+            w.u32(correlation)
+            w.u64(id)
         case .shutdown:
             break
         }
@@ -105,6 +114,7 @@ public enum SupervisorMessage: Sendable, Equatable {
         case 17: message = .sessionLeased(correlation: try r.u32(), lease: try SessionLease.decode(from: &r))
         case 19: message = .metricsScrape(connectionID: try r.u64())
         case 21: message = .metricsPart(try r.blob())
+        case 27: message = .bridgeAccepted(correlation: try r.u32(), bridgeID: try r.u64())
         default: throw .unknownType(code)
         }
         try r.finish()

@@ -17,16 +17,21 @@ extension TokenGrant {
     /// (checked when a token is created), so the name stays well under NAME_MAX; a longer
     /// principal from an older database falls back to the token's own name.
     public var ownerDirectoryName: String {
-        let hexDigits: [Character] = Array("0123456789abcdef")
-        if let principal, !principal.isEmpty, principal.utf8.count <= Self.maxPrincipalBytes {
-            var name = "p-"
-            for byte in principal.utf8 {
-                name.append(hexDigits[Int(byte >> 4)])
-                name.append(hexDigits[Int(byte & 0x0F)])
-            }
-            return name
-        }
+        if let principal, let name = Self.principalDirectoryName(principal) { return name }
         // Token ids are hex (minted by the supervisor); anything else is filtered out.
         return "t-" + String(tokenID.filter { $0.isHexDigit })
+    }
+
+    /// `p-<hex of the principal's UTF-8>`: the principal's own file name (its claude home,
+    /// its bridge's mount point); nil for an empty or over-long principal.
+    public static func principalDirectoryName(_ principal: String) -> String? {
+        guard !principal.isEmpty, principal.utf8.count <= maxPrincipalBytes else { return nil }
+        let hexDigits: [Character] = Array("0123456789abcdef")
+        var name = "p-"
+        for byte in principal.utf8 {
+            name.append(hexDigits[Int(byte >> 4)])
+            name.append(hexDigits[Int(byte & 0x0F)])
+        }
+        return name
     }
 }

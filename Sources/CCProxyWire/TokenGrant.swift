@@ -9,10 +9,15 @@ public struct TokenGrant: Sendable, Equatable {
     public var defaultVerbosity: String?
     /// The token's rate-limit state after this request (the `x-ratelimit-*` headers).
     public var limits: RateLimitFigures
+    /// Where the principal's connected bridge is mounted (set by the supervisor when it
+    /// grants; nil without a principal or a bridge): the working directory of its turns that
+    /// would otherwise get an ephemeral one.
+    public var bridgeMount: String?
 
     public init(
         tokenID: String, name: String, scopes: [String], principal: String? = nil,
-        debugCapture: Bool = false, defaultVerbosity: String? = nil, limits: RateLimitFigures = .none
+        debugCapture: Bool = false, defaultVerbosity: String? = nil, limits: RateLimitFigures = .none,
+        bridgeMount: String? = nil
     ) {
         self.tokenID = tokenID
         self.name = name
@@ -21,6 +26,7 @@ public struct TokenGrant: Sendable, Equatable {
         self.debugCapture = debugCapture
         self.defaultVerbosity = defaultVerbosity
         self.limits = limits
+        self.bridgeMount = bridgeMount
     }
 
     func encode(into w: inout WireWriter) {
@@ -31,12 +37,14 @@ public struct TokenGrant: Sendable, Equatable {
         w.bool(debugCapture)
         w.optionalString(defaultVerbosity)
         limits.encode(into: &w)
+        w.optionalString(bridgeMount)
     }
 
     static func decode(from r: inout WireReader) throws(WireError) -> TokenGrant {
         TokenGrant(
             tokenID: try r.string("tokenID"), name: try r.string("name"), scopes: try r.strings("scopes"),
             principal: try r.optionalString("principal"), debugCapture: try r.bool("debugCapture"),
-            defaultVerbosity: try r.optionalString("defaultVerbosity"), limits: try RateLimitFigures.decode(from: &r))
+            defaultVerbosity: try r.optionalString("defaultVerbosity"), limits: try RateLimitFigures.decode(from: &r),
+            bridgeMount: try r.optionalString("bridgeMount"))
     }
 }

@@ -38,6 +38,14 @@ public enum WorkerMessage: Sendable, Equatable {
     /// One HTTP request on the current connection is answered (see `RequestObservation`),
     /// for the metrics. Sent before the connection is done or handed back. No answer.
     case requestObserved(RequestObservation)
+    /// The current connection (a `GET /bridge` whose bearer the supervisor granted with
+    /// `bridge:connect` and a principal) is an upgraded bridge websocket whose daemon said
+    /// `hello` with these figures. May it stay as the principal's bridge? Answered by
+    /// `bridgeAccepted` (the worker is a bridge worker from then on, out of the pool, until
+    /// the websocket ends and it exits) or `refused` (it stays a pool worker and closes the
+    /// websocket with the refusal's message). The principal is the grant's, never the
+    /// worker's word. Strings are at most `Limits.maxBridgeDescriptionBytes`.
+    case registerBridge(correlation: UInt32, daemonVersion: String, root: String, allowWrite: Bool, allowExec: Bool)
 
     public var code: UInt16 {
         switch self {
@@ -51,6 +59,7 @@ public enum WorkerMessage: Sendable, Equatable {
         case .acquireSession: return 20
         case .releaseSession: return 22
         case .requestObserved: return 24
+        case .registerBridge: return 26
         }
     }
 
@@ -65,7 +74,7 @@ public enum WorkerMessage: Sendable, Equatable {
     public static func carriesDescriptor(code: UInt16) -> Bool? {
         switch code {
         case 12: return true
-        case 0, 2, 4, 6, 8, 10, 20, 22, 24: return false
+        case 0, 2, 4, 6, 8, 10, 20, 22, 24, 26: return false
         default: return nil
         }
     }
@@ -101,6 +110,12 @@ public enum WorkerMessage: Sendable, Equatable {
             w.bool(started)
         case .requestObserved(let observation):
             observation.encode(into: &w)
+        case .registerBridge(let correlation, let version, let root, let allowWrite, let allowExec):
+            w.u32(correlation)
+            w.string(version)
+            w.string(root)
+            w.bool(allowWrite)
+            w.bool(allowExec)
         case .connectionDone, .turnEnded:
             break
         }
@@ -135,6 +150,10 @@ public enum WorkerMessage: Sendable, Equatable {
                 correlation: try r.u32(), name: try r.string("name"), workspace: try r.optionalString("workspace"))
         case 22: message = .releaseSession(started: try r.bool("started"))
         case 24: message = .requestObserved(try RequestObservation.decode(from: &r))
+        case 26:
+            message = .registerBridge(
+                correlation: try r.u32(), daemonVersion: try r.string("daemonVersion"), root: try r.string("root"),
+                allowWrite: try r.bool("allowWrite"), allowExec: try r.bool("allowExec"))
         default: throw .unknownType(code)
         }
         try r.finish()

@@ -51,6 +51,8 @@ public final class SupervisorClient: Sendable {
         var draining = false
         /// `metricsPart` frames received since the last `metricsScrape`.
         var exposition: [UInt8] = []
+        /// The FUSE helper channel that came with a `bridgeAccepted`, by correlation.
+        var bridgeChannels: [UInt32: ReceivedDescriptor] = [:]
     }
 
     /// Whether the supervisor asked this worker to stop: responses from now on close their
@@ -111,6 +113,37 @@ public final class SupervisorClient: Sendable {
         default:
             throw WireError.unknownType(answer.code)
         }
+    }
+
+    /// Asks to hold the bridge of the principal of the request in progress (a `GET /bridge`
+    /// whose websocket said hello). Accepted, this worker is a bridge worker from now on:
+    /// out of the pool until the websocket ends, when it exits.
+    /// - Returns: the bridge's number and this worker's end of the stream socket to the
+    ///   bridge's FUSE helper, or why it is refused (409: the principal has one).
+    public func registerBridge(daemonVersion: String, root: String, allowWrite: Bool, allowExec: Bool) async throws
+        -> Result<(bridgeID: UInt64, helperChannel: ReceivedDescriptor), APIError>
+    {
+        let answer = try await request {
+            .registerBridge(
+                correlation: $0, daemonVersion: Self.cut(daemonVersion), root: Self.cut(root), allowWrite: allowWrite,
+                allowExec: allowExec)
+        }
+        switch answer {
+        case .bridgeAccepted(let correlation, let bridgeID):
+            guard let channel = state.withLock({ $0.bridgeChannels.removeValue(forKey: correlation) }) else {
+                throw WireError.malformed(field: "bridgeAccepted descriptor")
+            }
+            return .success((bridgeID, channel))
+        case .refused(_, let status, let type, let code, let message, let retryAfter, _):
+            return .failure(Self.clientError(status: status, type: type, code: code, message: message, retryAfter: retryAfter))
+        default:
+            throw WireError.unknownType(answer.code)
+        }
+    }
+
+    /// The daemon's own words, cut to what the supervisor accepts (it shows them, never uses them).
+    private static func cut(_ text: String) -> String {
+        text.utf8Prefix(maxBytes: Limits.maxBridgeDescriptionBytes)
     }
 
     /// The error a client sees for a `refused` answer (a zero `retryAfter` means none).
@@ -229,6 +262,12 @@ public final class SupervisorClient: Sendable {
             }
         case .authorized(let correlation, _), .refused(let correlation, _, _, _, _, _, _), .sessionLeased(let correlation, _):
             let continuation = state.withLock { $0.pending.removeValue(forKey: correlation) }
+            continuation?.resume(returning: message)
+        case .bridgeAccepted(let correlation, _):
+            let continuation = state.withLock { state in
+                if let descriptor = descriptor.take() { state.bridgeChannels[correlation] = ReceivedDescriptor(descriptor) }
+                return state.pending.removeValue(forKey: correlation)
+            }
             continuation?.resume(returning: message)
         case .handoff(let id):
             if let descriptor = descriptor.take() {

@@ -57,7 +57,11 @@ public struct Worker {
             case .connection(let id, let received):
                 guard let descriptor = received.take() else { continue }
                 do {
-                    try await serve(descriptor, id: id, server: server, client: client)
+                    if try await serve(descriptor, id: id, server: server, context: context) == .bridgeEnded {
+                        // A bridge worker is out of the pool for good: its life ends with the bridge.
+                        try? await group.shutdownGracefully()
+                        return .finished
+                    }
                 } catch {
                     return .supervisorGone
                 }
@@ -76,21 +80,30 @@ public struct Worker {
         return .supervisorGone
     }
 
+    /// What serving a connection made of this worker.
+    private enum Served {
+        /// Still a pool worker, ready for the next connection.
+        case poolWorker
+        /// It held a bridge, which has ended: the worker exits.
+        case bridgeEnded
+    }
+
     /// Serves one handed-off connection and tells the supervisor how it ended.
     /// - Throws: when the channel to the supervisor fails.
     private func serve(
-        _ descriptor: consuming OwnedDescriptor, id: UInt64, server: ConnectionServer, client: SupervisorClient
-    ) async throws {
+        _ descriptor: consuming OwnedDescriptor, id: UInt64, server: ConnectionServer, context: WorkerContext
+    ) async throws -> Served {
+        let client = context.supervisor
         switch HeadProbe.probe(descriptor.rawValue) {
         case .closed:
             descriptor.close()
             try client.send(.connectionDone)
-            return
+            return .poolWorker
         case .incomplete(let pending):
             try client.send(
                 .handBack(connectionID: id, reason: .incompleteHead, pendingBytes: UInt32(clamping: pending)),
                 passing: descriptor)
-            return
+            return .poolWorker
         case .complete:
             break
         }
@@ -100,6 +113,50 @@ public struct Worker {
             try client.send(.connectionDone)
         case .handBack(let socket):
             try client.send(.handBack(connectionID: id, reason: .keepAlive, pendingBytes: 0), passing: socket)
+        case .bridge(let socket, let admission):
+            return try await serveBridge(socket, admission: admission, id: id, context: context)
         }
+        return .poolWorker
+    }
+
+    /// A `/bridge` websocket: refused (or gone before the daemon's hello), the worker stays
+    /// in the pool; registered, it is a bridge worker until the websocket ends, closing it
+    /// when the supervisor says stop.
+    private func serveBridge(
+        _ socket: consuming OwnedDescriptor, admission: BridgeAdmission, id: UInt64, context: WorkerContext
+    ) async throws -> Served {
+        var logger = context.logger
+        logger[metadataKey: "connection"] = "\(id)"
+        logger[metadataKey: "request_id"] = "\(admission.requestID)"
+        let session = BridgeWorkerSession(context: context, logger: logger)
+        let open: BridgeWorkerSession.Open
+        do {
+            open = try await session.open(descriptor: socket.relinquish(), admission: admission)
+        } catch {
+            logger.warning("could not adopt the bridge socket", metadata: ["error": "\(error)"])
+            try context.supervisor.send(.connectionDone)
+            return .poolWorker
+        }
+        guard let bridgeID = try? await open.decided.get() else {
+            try? await open.closed.get()
+            try context.supervisor.send(.connectionDone)
+            return .poolWorker
+        }
+        logger.info("holding bridge", metadata: ["bridge": "\(bridgeID)", "principal": "\(admission.grant.principal ?? "")"])
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // The pool is behind this worker: the only event left for it is the stop.
+                for await event in context.supervisor.events {
+                    if case .shutdown = event {
+                        open.shutdown()
+                        return
+                    }
+                }
+            }
+            try? await open.closed.get()
+            group.cancelAll()
+        }
+        logger.info("bridge ended", metadata: ["bridge": "\(bridgeID)"])
+        return .bridgeEnded
     }
 }

@@ -1,5 +1,6 @@
-// Runs in: ccproxy-fuse, the privileged FUSE helper of the bridge (one process, no children
-// but fusermount3 when it runs unprivileged).
+// Runs in: ccproxy-fuse, the privileged FUSE helper of the bridge: `ccproxy-fuse manager`
+// (the supervisor's child, started before the supervisor drops root) and its children,
+// one `ccproxy-fuse mount` per connected bridge.
 // Privileges: mounting and detaching a stale mount need root or CAP_SYS_ADMIN; without them
 // libfuse mounts through the setuid fusermount3 (and the mount is then the caller's only).
 // It never parses network input: the channel carries bridge frames from a bridge worker.
@@ -13,7 +14,32 @@ import Foundation
 struct FuseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ccproxy-fuse",
-        abstract: "Serve a bridge's directory as a FUSE filesystem, answering from a bridge worker.",
+        abstract: "The bridge's FUSE helper: serves connected bridges' directories as FUSE filesystems.",
+        discussion: """
+            `ccproxy serve` starts `ccproxy-fuse manager` itself; `mount` (the default) serves \
+            one filesystem and can be run by hand against a test channel.
+            """,
+        subcommands: [MountCommand.self, ManagerCommand.self],
+        defaultSubcommand: MountCommand.self)
+}
+
+/// `--owner UID:GID`.
+struct FileOwner: ExpressibleByArgument {
+    var uid: UInt32
+    var gid: UInt32
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let uid = UInt32(parts[0]), let gid = UInt32(parts[1]) else { return nil }
+        self.uid = uid
+        self.gid = gid
+    }
+}
+
+struct MountCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mount",
+        abstract: "Serve one bridge's directory as a FUSE filesystem, answering from a bridge worker.",
         discussion: """
             Each FUSE operation becomes one bridge request (the websocket protocol's frames, each \
             prefixed by its 4-byte big-endian length) on the channel to the bridge worker, which \
@@ -37,6 +63,9 @@ struct FuseCommand: ParsableCommand {
     @Option(help: "Seconds the kernel may cache attributes and names (watch events invalidate them sooner).")
     var cacheSeconds: Double = Limits.bridgeAttributeCacheSeconds
 
+    @Option(help: "UID:GID the files appear to belong to (default: this process's).")
+    var owner: FileOwner?
+
     func validate() throws {
         guard (channelFd == nil) != (channelSocket == nil) else {
             throw ValidationError("give exactly one of --channel-fd and --channel-socket")
@@ -58,9 +87,9 @@ struct FuseCommand: ParsableCommand {
             throw ExitCode.validationFailure
         }
         let channel = try BridgeChannel(fd: fd, timeoutSeconds: operationTimeout)
-        let filesystem = FuseFileSystem(
-            channel: channel, attributes: FileAttributes(uid: ProcessIdentity.userID, gid: ProcessIdentity.groupID),
-            cacheSeconds: cacheSeconds)
+        let attributes = FileAttributes(
+            uid: owner?.uid ?? ProcessIdentity.userID, gid: owner?.gid ?? ProcessIdentity.groupID)
+        let filesystem = FuseFileSystem(channel: channel, attributes: attributes, cacheSeconds: cacheSeconds)
         let mount = try FuseMount(mountpoint: mountpoint, filesystem: filesystem, allowOther: ServiceUser.isRoot)
         log("mounted \(mountpoint)")
         let end = try mount.serve(signals: signals)
@@ -69,5 +98,40 @@ struct FuseCommand: ParsableCommand {
 
     private func log(_ message: String) {
         FileHandle.standardError.write(Data("ccproxy-fuse: \(message)\n".utf8))
+    }
+}
+
+struct ManagerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "manager",
+        abstract: "Mount bridges on the supervisor's request (started by `ccproxy serve`).",
+        discussion: """
+            Reads mount requests from the supervisor's channel (each with the stream socket to \
+            one bridge worker) and serves each in a `ccproxy-fuse mount` child, on a directory \
+            directly inside --mount-root only. Stops every mount and exits when the channel \
+            closes or on SIGTERM/SIGINT.
+            """)
+
+    @Option(help: "The supervisor's channel: an inherited SOCK_SEQPACKET socket.")
+    var channelFd: Int32
+
+    @Option(help: "The only directory whose entries may be mounted on.")
+    var mountRoot: String
+
+    @Option(help: "UID:GID the mounted files appear to belong to (the service user's).")
+    var owner: FileOwner?
+
+    func validate() throws {
+        guard channelFd >= 3 else { throw ValidationError("--channel-fd must be 3 or above") }
+        guard mountRoot.hasPrefix("/") else { throw ValidationError("--mount-root must be absolute") }
+    }
+
+    func run() throws {
+        SignalPipe.ignoreBrokenPipe()
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let manager = FuseManager(
+            channel: SeqPacketChannel(fd: channelFd), mountRoot: mountRoot, executable: executable,
+            owner: owner.map { "\($0.uid):\($0.gid)" })
+        try manager.run()
     }
 }

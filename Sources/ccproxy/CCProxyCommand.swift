@@ -1,4 +1,5 @@
 import ArgumentParser
+import CCProxyCore
 import CCProxySystemd
 
 /// The `ccproxy` command line.
@@ -30,8 +31,4 @@ struct VersionCommand: ParsableCommand {
     func run() {
         print("ccproxy \(CCProxyVersion.string)")
     }
-}
-
-enum CCProxyVersion {
-    static let string = "0.1.0"
 }

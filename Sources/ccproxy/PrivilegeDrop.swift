@@ -18,7 +18,11 @@ enum PrivilegeDrop {
 
     /// Drops root if this process has it; returns the user it became, or nil if it was not root.
     /// - Throws: `Refusal` when the service user does not exist or the switch fails.
-    static func dropIfRoot(_ configuration: Configuration, logger: Logger) throws(Refusal) -> ServiceUser? {
+    /// - Parameter beforeDrop: run as root, once the service user is known and owns the
+    ///   state directory, just before the switch (the FUSE manager is started there).
+    static func dropIfRoot(
+        _ configuration: Configuration, logger: Logger, beforeDrop: (ServiceUser) -> Void = { _ in }
+    ) throws(Refusal) -> ServiceUser? {
         guard ServiceUser.isRoot else { return nil }
         let name = configuration.serviceUser
         let found: ServiceUser?
@@ -39,15 +43,15 @@ enum PrivilegeDrop {
             throw Refusal(description: "the service user \"\(name)\" has uid 0; claude never runs as root")
         }
 
-        // ---- Still root. The FUSE helper of the bridge (a later issue) is started here,
-        // ---- before the drop: it is the only part that keeps what mounting needs.
-
         do {
             try ensureStateDirectory(configuration.stateDirectory)
             try user.own(tree: configuration.stateDirectory)
         } catch {
             throw Refusal(description: "cannot give the state directory \(configuration.stateDirectory) to \(name): \(error)")
         }
+        // ---- Still root. The FUSE manager of the bridge is started here, before the drop:
+        // ---- it is the only part that keeps what mounting needs.
+        beforeDrop(user)
         do {
             try user.become()
         } catch {

@@ -59,8 +59,18 @@ struct ServeCommand: ParsableCommand {
             FileHandle.standardError.write(Data("ccproxy: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        // The bridge's FUSE manager is started before the drop (it keeps root to mount), or
+        // as this user when there is nothing to drop.
+        var fuseManager: FuseManagerHandle?
+        let startedAsRoot = ServiceUser.isRoot
         do {
-            _ = try PrivilegeDrop.dropIfRoot(configuration, logger: logger)
+            _ = try PrivilegeDrop.dropIfRoot(configuration, logger: logger) { user in
+                fuseManager = Self.startFuseManager(
+                    stateDirectory: configuration.stateDirectory, owner: (user.uid, user.gid), logger: logger)
+            }
+            if !startedAsRoot {
+                fuseManager = Self.startFuseManager(stateDirectory: configuration.stateDirectory, owner: nil, logger: logger)
+            }
         } catch {
             FileHandle.standardError.write(Data("ccproxy: \(error)\n".utf8))
             throw ExitCode(2)
@@ -99,7 +109,8 @@ struct ServeCommand: ParsableCommand {
             reloader: Self.reloader(
                 original: configuration, probed: settings, explicitPath: config, environment: environment,
                 currentDirectory: cwd, logger: logger),
-            metricsHost: configuration.metricsListen?.host, metricsPort: configuration.metricsListen?.port ?? 0)
+            metricsHost: configuration.metricsListen?.host, metricsPort: configuration.metricsListen?.port ?? 0,
+            fuseManager: fuseManager)
         let sessions: SessionRegistry?
         do {
             sessions = try SessionRegistry(
@@ -174,6 +185,25 @@ struct ServeCommand: ParsableCommand {
     }
 
     /// `name` in the directory of the running executable.
+    /// Starts `ccproxy-fuse manager` next to this executable; nil (bridges are then refused
+    /// with 503) when it is missing or cannot start.
+    static func startFuseManager(stateDirectory: String, owner: (uid: UInt32, gid: UInt32)?, logger: Logger) -> FuseManagerHandle? {
+        let executable = siblingExecutable("ccproxy-fuse")
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            logger.warning("no FUSE helper next to ccproxy; bridges are refused", metadata: ["path": "\(executable)"])
+            return nil
+        }
+        do {
+            let handle = try FuseManagerLauncher.launch(
+                executable: executable, mountRoot: stateDirectory + "/bridges", owner: owner)
+            logger.debug("FUSE manager started", metadata: ["pid": "\(handle.pid)"])
+            return handle
+        } catch {
+            logger.error("could not start the FUSE helper; bridges are refused", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
     static func siblingExecutable(_ name: String) -> String {
         let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent(name).path

@@ -20,7 +20,7 @@ struct CCProxyCtl: ParsableCommand {
             an error; 64 on a command-line error. Shell completions: \
             `ccproxyctl --generate-completion-script bash|zsh|fish`.
             """,
-        subcommands: [Status.self, Reload.self, Token.self, Sessions.self])
+        subcommands: [Status.self, Reload.self, Token.self, Sessions.self, Bridges.self])
 }
 
 /// Where to find the admin socket.

@@ -1,4 +1,5 @@
 import CCProxyCore
+import CCProxyBridgeProtocol
 import CCProxyFuse
 import Foundation
 import Testing
@@ -51,5 +52,21 @@ struct ChannelFrameTests {
     @Test func refusesAZeroLength() {
         var decoder = ChannelFrameDecoder()
         #expect(throws: ChannelFrameError.empty) { try decoder.feed([0, 0, 0, 0]) }
+    }
+}
+
+@Suite struct FuseManagerMountPointTests {
+    @Test func onlyDirectEntriesOfTheMountRootAreMountable() throws {
+        try FuseManager.check(mountPoint: "/var/lib/ccproxy/bridges/p-616c", root: "/var/lib/ccproxy/bridges")
+        try FuseManager.check(mountPoint: "/var/lib/ccproxy/bridges/p-616c", root: "/var/lib/ccproxy/bridges/")
+        for bad in [
+            "/var/lib/ccproxy/bridges", "/var/lib/ccproxy/bridges/", "/var/lib/ccproxy/bridges/.",
+            "/var/lib/ccproxy/bridges/..", "/var/lib/ccproxy/bridges/a/b", "/etc", "/var/lib/ccproxy/bridgesX/a",
+            "/var/lib/ccproxy/bridges/" + String(repeating: "x", count: 256),
+        ] {
+            #expect(throws: FuseMountRequestError.self, "\(bad)") {
+                try FuseManager.check(mountPoint: bad, root: "/var/lib/ccproxy/bridges")
+            }
+        }
     }
 }

@@ -57,6 +57,20 @@ import Testing
         #expect(pool.counters.handOffs == 1)
     }
 
+    @Test func aDetachedWorkerLeavesThePoolWithItsConnectionAndThePoolRefills() {
+        var pool = runningPool(policy: PoolPolicy(minIdle: 1, maxWorkers: 1, maxRequestsPerWorker: 100, maxQueue: 2))
+        #expect(pool.connectionAccepted(1, source: "a", now: 0) == [.handOff(connectionID: 1, slot: 1)])
+        #expect(pool.connectionAccepted(2, source: "a", now: 0) == [], "queued: the only worker is busy")
+        #expect(pool.workerDetached(slot: 2, now: 1) == [], "not busy: nothing to detach")
+        let actions = pool.workerDetached(slot: 1, now: 1)
+        #expect(actions == [.spawn(slot: 2, generation: 1)], "the slot is free for a new worker; got \(actions)")
+        #expect(pool.slots[1] == nil)
+        #expect(pool.connections[1] == nil)
+        #expect(pool.workerExited(pid: 100, exit: Self.clean, now: 2).actions == [], "its exit is not the pool's any more")
+        pool.workerSpawned(slot: 2, pid: 200)
+        #expect(pool.workerReady(slot: 2, now: 2) == [.handOff(connectionID: 2, slot: 2)], "the queued connection is served")
+    }
+
     @Test func connectionsQueueWhenAllAreBusyThenAreRefusedPastTheQueue() {
         var pool = runningPool(policy: PoolPolicy(minIdle: 1, maxWorkers: 1, maxRequestsPerWorker: 100, maxQueue: 2))
         #expect(pool.connectionAccepted(1, source: "a", now: 0) == [.handOff(connectionID: 1, slot: 1)])

@@ -19,6 +19,14 @@ struct RoundTripTests {
         #expect(message.code % 2 == 1, "supervisor codes are odd")
     }
 
+    @Test(arguments: Samples.fuseManagerRequests)
+    func fuseManagerRequest(_ request: FuseManagerRequest) throws {
+        let frame = request.encode()
+        #expect(try FuseManagerRequest.decode(frame, maxBytes: frame.count) == request)
+        #expect(FuseManagerRequest.carriesDescriptor(code: request.code) == true)
+        #expect(FuseManagerRequest.carriesDescriptor(code: 51) == nil)
+    }
+
     @Test(arguments: Samples.adminRequests)
     func adminRequest(_ request: AdminRequest) throws {
         let frame = request.encode()
@@ -47,20 +55,20 @@ struct RoundTripTests {
     @Test("Codes are distinct within each vocabulary")
     func distinctCodes() {
         let worker = Samples.workerMessages.map(\.code)
-        #expect(Set(worker) == [0, 2, 4, 6, 8, 10, 12, 20, 22, 24])
+        #expect(Set(worker) == [0, 2, 4, 6, 8, 10, 12, 20, 22, 24, 26])
         let supervisor = Samples.supervisorMessages.map(\.code)
-        #expect(Set(supervisor) == [1, 3, 5, 7, 9, 17, 19, 21])
-        #expect(Set(Samples.adminReplies.map(\.code)) == [1, 3, 5, 7, 9, 11, 13, 15, 31, 33])
-        #expect(Set(Samples.adminRequests.map(\.code)) == [0, 2, 4, 6, 8, 10, 12, 30, 32])
+        #expect(Set(supervisor) == [1, 3, 5, 7, 9, 17, 19, 21, 27])
+        #expect(Set(Samples.adminReplies.map(\.code)) == [1, 3, 5, 7, 9, 11, 13, 15, 31, 33, 41])
+        #expect(Set(Samples.adminRequests.map(\.code)) == [0, 2, 4, 6, 8, 10, 12, 30, 32, 40])
         #expect(AdminRequest.status.code == 0)
         #expect(AdminRequest.reload.code == 2)
     }
 
-    @Test("Only handoff and metricsScrape (supervisor → worker) and handBack (worker → supervisor) carry a descriptor")
+    @Test("Only handoff, metricsScrape and bridgeAccepted (supervisor → worker) and handBack (worker → supervisor) carry a descriptor")
     func carriesDescriptor() {
         for message in Samples.supervisorMessages {
             switch message {
-            case .handoff, .metricsScrape:
+            case .handoff, .metricsScrape, .bridgeAccepted:
                 #expect(message.carriesDescriptor)
             default:
                 #expect(!message.carriesDescriptor)
@@ -105,7 +113,7 @@ struct RoundTripTests {
     @Test("Stable constants of the protocol")
     func constants() {
         #expect(Frame.headerBytes == 6)
-        #expect(ProtocolVersion.current == 4)
+        #expect(ProtocolVersion.current == 5)
         #expect(WorkerExit.finished.rawValue == 0)
         #expect(WorkerExit.failed.rawValue == 1)
         #expect(WorkerExit.fatalConfiguration.rawValue == 2)

@@ -8,7 +8,7 @@ enum Samples {
         TokenGrant(tokenID: "", name: "", scopes: []),
         TokenGrant(
             tokenID: "tok_01H", name: "CI runner", scopes: ["chat", "models", "admin"], principal: "alice@example.com",
-            debugCapture: true, defaultVerbosity: "verbose"),
+            debugCapture: true, defaultVerbosity: "verbose", bridgeMount: "/var/lib/ccproxy/bridges/p-616c696365"),
         TokenGrant(tokenID: "t", name: "ünïcødé 🚀", scopes: [""], principal: "", debugCapture: false, defaultVerbosity: nil),
         TokenGrant(tokenID: "x", name: "y", scopes: [], principal: nil, debugCapture: true, defaultVerbosity: ""),
     ]
@@ -43,6 +43,10 @@ enum Samples {
             RequestObservation(
                 endpoint: .chatCompletions, method: .other, status: .max, tokenID: "tok_ünï 🚀", durationMicros: .max,
                 firstChunkMicros: 0)),
+        .registerBridge(correlation: 0, daemonVersion: "", root: "", allowWrite: false, allowExec: false),
+        .registerBridge(
+            correlation: .max, daemonVersion: "ccproxy-bridge/1.0", root: "/home/ünï/proj 🚀", allowWrite: true,
+            allowExec: true),
     ]
 
     static let supervisorMessages: [SupervisorMessage] = [
@@ -65,10 +69,12 @@ enum Samples {
         .metricsPart([]),
         .metricsPart(Array("# TYPE x counter\nx 1\n".utf8)),
         .metricsPart([0xFF, 0x00, 0xC3]),  // a piece may cut a UTF-8 sequence: bytes, not a string
+        .bridgeAccepted(correlation: 0, bridgeID: 0),
+        .bridgeAccepted(correlation: .max, bridgeID: .max),
     ]
 
     static let adminRequests: [AdminRequest] = [
-        .status, .reload, .sessions, .endSession(owner: nil, name: "s"), .endSession(owner: "principal:alice", name: "ünï"),
+        .status, .reload, .sessions, .bridgeList, .endSession(owner: nil, name: "s"), .endSession(owner: "principal:alice", name: "ünï"),
         .tokenCreate(TokenCreateRequest(name: "")),
         .tokenCreate(
             TokenCreateRequest(
@@ -134,28 +140,45 @@ enum Samples {
         .tokenRevoked(tokenReports[0]),
         .tokenRotated(tokenReports[1], bearer: "b"),
         .tokenUpdated(tokenReports[1]),
+        .bridges([]),
+        .bridges([
+            BridgeReport(
+                bridgeID: 0, principal: "", workerPID: 0, connectedAt: 0, daemonVersion: "", root: "", allowWrite: false,
+                allowExec: false, mountPoint: nil, rpcCount: 0),
+            BridgeReport(
+                bridgeID: .max, principal: "alice ünï", workerPID: .max, connectedAt: .min, daemonVersion: "ccproxy-bridge/1",
+                root: "/home/alice/proj", allowWrite: true, allowExec: true, mountPoint: "/var/lib/ccproxy/bridges/1",
+                rpcCount: .max),
+        ]),
+    ]
+
+    static let fuseManagerRequests: [FuseManagerRequest] = [
+        .mount(mountPoint: ""),
+        .mount(mountPoint: "/var/lib/ccproxy/bridges/p-616c696365"),
     ]
 
     /// Every sample frame, tagged with the decoder that owns it.
     static var allFrames: [[UInt8]] {
         workerMessages.map { $0.encode() } + supervisorMessages.map { $0.encode() }
             + adminRequests.map { $0.encode() } + adminReplies.map { $0.encode() }
+            + fuseManagerRequests.map { $0.encode() }
     }
 }
 
 /// The four decoders behind one interface, for properties that hold for all of them.
 enum Decoder: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case worker, supervisor, adminRequest, adminReply
+    case worker, supervisor, adminRequest, adminReply, fuseManager
 
     var testDescription: String { rawValue }
 
     /// The codes this decoder knows.
     var knownCodes: Set<UInt16> {
         switch self {
-        case .worker: return [0, 2, 4, 6, 8, 10, 12, 20, 22, 24]
-        case .supervisor: return [1, 3, 5, 7, 9, 17, 19, 21]
-        case .adminRequest: return [0, 2, 4, 6, 8, 10, 12, 30, 32]
-        case .adminReply: return [1, 3, 5, 7, 9, 11, 13, 15, 31, 33]
+        case .worker: return [0, 2, 4, 6, 8, 10, 12, 20, 22, 24, 26]
+        case .supervisor: return [1, 3, 5, 7, 9, 17, 19, 21, 27]
+        case .adminRequest: return [0, 2, 4, 6, 8, 10, 12, 30, 32, 40]
+        case .adminReply: return [1, 3, 5, 7, 9, 11, 13, 15, 31, 33, 41]
+        case .fuseManager: return [50]
         }
     }
 
@@ -168,6 +191,7 @@ enum Decoder: String, CaseIterable, Sendable, CustomTestStringConvertible {
             case .supervisor: return .success(try SupervisorMessage.decode(bytes, maxBytes: maxBytes).encode())
             case .adminRequest: return .success(try AdminRequest.decode(bytes, maxBytes: maxBytes).encode())
             case .adminReply: return .success(try AdminReply.decode(bytes, maxBytes: maxBytes).encode())
+            case .fuseManager: return .success(try FuseManagerRequest.decode(bytes, maxBytes: maxBytes).encode())
             }
         } catch {
             return .failure(error)
@@ -180,6 +204,7 @@ enum Decoder: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .supervisor: return Samples.supervisorMessages.map { $0.encode() }
         case .adminRequest: return Samples.adminRequests.map { $0.encode() }
         case .adminReply: return Samples.adminReplies.map { $0.encode() }
+        case .fuseManager: return Samples.fuseManagerRequests.map { $0.encode() }
         }
     }
 }

@@ -656,9 +656,10 @@ class Proxy:
         assert self.proc is not None, "ccproxy is not running"
         return self.proc.pid
 
-    def start(self, timeout: float = 30.0, prefix: list[str] | None = None) -> "Proxy":
-        """Start `ccproxy serve`; `prefix` wraps the command (e.g. nsenter into a namespace)."""
-        self.port = free_port()
+    def start(self, timeout: float = 30.0, prefix: list[str] | None = None, port: int | None = None) -> "Proxy":
+        """Start `ccproxy serve`; `prefix` wraps the command (e.g. nsenter into a namespace);
+        `port` listens on that port again (a restart), else on a free one."""
+        self.port = port or free_port()
         env = dict(self.env, CCPROXY_LISTEN=f"127.0.0.1:{self.port}")
         self.proc = subprocess.Popen(
             [*(prefix or []), str(self.bins / "ccproxy"), "serve", "--config", str(self.config)],

@@ -44,7 +44,7 @@ public struct TokenAdministration: Sendable {
             case .tokenUpdate(let update):
                 let record = try authority.update(idOrName: update.idOrName, settings: try Self.settings(update))
                 return .tokenUpdated(TokenReport(record: record))
-            case .status, .reload, .sessions, .endSession:
+            case .status, .reload, .sessions, .endSession, .bridgeList:
                 return .error("not a token operation")
             }
         } catch {

@@ -14,6 +14,8 @@ public struct PoolFigures: Sendable, Equatable {
     public var activeClaudes: Int = 0
     /// Persistent sessions a turn holds now.
     public var activeSessions: Int = 0
+    /// Bridges connected now.
+    public var bridges: Int = 0
     public var counters = PoolCounters()
 
     public init() {}
@@ -55,7 +57,7 @@ public enum MetricsExposition {
         out.single("ccproxy_active_subprocesses", .gauge, "claude processes running now.", UInt64(pool.activeClaudes))
         out.single("ccproxy_session_evictions_total", .counter, "Idle persistent sessions ended after session_ttl.", metrics.sessionEvictions)
         out.single("ccproxy_active_sessions", .gauge, "Persistent sessions held by a turn now.", UInt64(pool.activeSessions))
-        out.single("ccproxy_bridge_connections", .gauge, "Connected bridges.", 0)
+        out.single("ccproxy_bridge_connections", .gauge, "Connected bridges.", UInt64(pool.bridges))
         out.family("ccproxy_bridge_rpc_total", .counter, "Bridge file-system calls, by method and result.")
         out.family("ccproxy_bridge_rpc_seconds", .histogram, "Bridge file-system call latency, by method.")
 

@@ -135,6 +135,17 @@ public struct WorkerPoolStateMachine: Sendable {
         return workerFreed(slot: slot, servedOne: true, now: now)
     }
 
+    /// The worker in `slot` took its connection out of the pool for good (it holds a bridge
+    /// websocket now, see `BridgeRegistry`): the slot and the connection are forgotten, as if
+    /// the worker had exited with it, and the pool refills behind it. The process itself is
+    /// the supervisor's to watch from now on, not the pool's.
+    public mutating func workerDetached(slot: UInt32, now: Double) -> [Action] {
+        guard let worker = slots[slot], case .busy(let id) = worker.state else { return [] }
+        slots[slot] = nil
+        connections[id] = nil
+        return afterChange(now: now)
+    }
+
     /// A worker process exited (reaped). Returns the lost connection, if the worker was
     /// busy, with the actions.
     public mutating func workerExited(pid: Int32, exit: ChildExit, now: Double) -> (lost: UInt64?, actions: [Action]) {

@@ -19,6 +19,16 @@ enum ConnectionOutcome: ~Copyable {
     case closed
     /// Still open and idle between requests: give it back to the supervisor.
     case handBack(OwnedDescriptor)
+    /// An accepted `GET /bridge`, unanswered: the socket becomes the bridge's websocket.
+    case bridge(OwnedDescriptor, BridgeAdmission)
+}
+
+/// How the request loop left a connection (the descriptors are duplicates of the socket:
+/// the NIO channel is closed already).
+private enum Leaving: Sendable {
+    case closed
+    case handBack(Int32)
+    case bridge(Int32, BridgeAdmission)
 }
 
 /// Serves one client connection: one or more requests (keep-alive, pipelining), then close
@@ -45,7 +55,7 @@ struct ConnectionServer {
     func serve(descriptor: Int32, connectionID: UInt64, exposition: [UInt8]? = nil) async -> ConnectionOutcome {
         var logger = context.logger
         logger[metadataKey: "connection"] = "\(connectionID)"
-        var handBack: Int32 = -1
+        var leaving = Leaving.closed
         do {
             let record = RequestRecord()
             let (channel, monitor) = try await ClientBootstrap(group: context.eventLoopGroup)
@@ -64,12 +74,16 @@ struct ConnectionServer {
                 context: context, channel: channel.channel, monitor: monitor, record: record, logger: logger,
                 descriptor: descriptor, exposition: exposition)
             try await channel.executeThenClose { inbound, outbound in
-                handBack = try await connection.serveRequests(inbound: inbound, outbound: outbound)
+                leaving = try await connection.serveRequests(inbound: inbound, outbound: outbound)
             }
         } catch {
             logger.debug("connection ended with an error", metadata: ["error": "\(error)"])
         }
-        return handBack >= 0 ? .handBack(OwnedDescriptor(adopting: handBack)) : .closed
+        switch leaving {
+        case .closed: return .closed
+        case .handBack(let fd): return .handBack(OwnedDescriptor(adopting: fd))
+        case .bridge(let fd, let admission): return .bridge(OwnedDescriptor(adopting: fd), admission)
+        }
     }
 
     /// One adopted connection's request loop.
@@ -82,12 +96,12 @@ struct ConnectionServer {
         let descriptor: Int32
         let exposition: [UInt8]?
 
-        /// Serves requests until the connection closes or is idle; returns the socket to
-        /// hand back (a duplicate, the channel is closed), or -1.
+        /// Serves requests until the connection closes, is idle (the socket to hand back)
+        /// or becomes a bridge.
         func serveRequests(
             inbound: NIOAsyncChannelInboundStream<HTTPServerRequestPart>,
             outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
-        ) async throws -> Int32 {
+        ) async throws -> Leaving {
             var parts = inbound.makeAsyncIterator()
             var served = 0
             while true {
@@ -99,17 +113,21 @@ struct ConnectionServer {
                 }
                 let read = try await RequestReader.read(&parts, outbound: outbound)
                 readDeadline.cancel()
-                guard let read else { return -1 }
+                guard let read else { return .closed }
                 served += 1
-                let persistence = try await respond(to: read, served: served, outbound: outbound)
+                let (persistence, admission) = try await respond(to: read, served: served, outbound: outbound)
+                if let admission {
+                    guard let fd = try await leaveForBridge(served: served) else { return .closed }
+                    return .bridge(fd, admission)
+                }
                 switch try await nextStep(served: served, keepAlive: persistence.keepsAlive) {
                 case .handBack(let fd):
-                    return fd
+                    return .handBack(fd)
                 case .serveNext:
                     continue
                 case .close(let linger):
                     if linger { await lingeringClose(&parts) }
-                    return -1
+                    return .closed
                 }
             }
         }
@@ -117,7 +135,7 @@ struct ConnectionServer {
         /// Answers one request, then waits until its last byte is in the kernel.
         private func respond(
             to read: RequestReader.Read, served: Int, outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
-        ) async throws -> ConnectionPersistence {
+        ) async throws -> (ConnectionPersistence, BridgeAdmission?) {
             var request = HTTPRequest(head: read.head, body: read.body)
             request.deadline = .now() + .milliseconds(Int64(context.settings.requestTimeoutSeconds * 1000))
             record.begin(requestID: request.requestID, method: read.head.method.rawValue, path: request.path)
@@ -144,6 +162,7 @@ struct ConnectionServer {
                     try? supervisor.send(.requestObserved(observation))
                 }
             }
+            var admission: BridgeAdmission?
             try await RequestRecord.$current.withValue(record) {
                 if ConnectionServer.headBytes(read.head) > Limits.maxRequestHeadBytes {
                     try await writer.send(
@@ -156,7 +175,8 @@ struct ConnectionServer {
                     try await MetricsResponder.answer(request, exposition: exposition, writer: &writer)
                 } else {
                     let router = Router(context: context, logger: requestLogger, connection: channel)
-                    try await router.handle(request, writer: &writer)
+                    admission = try await router.handle(request, writer: &writer)
+                    if admission != nil { record.noteHead(status: 101) }
                 }
             }
             // Every response byte in the kernel before anything else happens to the socket.
@@ -164,7 +184,23 @@ struct ConnectionServer {
             try await channel.eventLoop.flatSubmit {
                 monitor.value.flushBarrier() ?? channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
             }.get()
-            return persistence
+            return (persistence, admission)
+        }
+
+        /// An accepted `GET /bridge` leaves the pipeline, on the event loop so no read slips
+        /// in: the socket's duplicate, or nil (the channel is closed either way) when the
+        /// client sent bytes past the request, which a websocket client may not do before
+        /// its 101.
+        private func leaveForBridge(served: Int) async throws -> Int32? {
+            let monitor = self.monitor
+            let channel = self.channel
+            let descriptor = self.descriptor
+            return try await channel.eventLoop.submit { () -> Int32? in
+                let scanner = monitor.value.scanner
+                defer { channel.close(promise: nil) }
+                guard scanner.atBoundary, scanner.completedMessages == served, !scanner.isLost else { return nil }
+                return (try? OwnedDescriptor.duplicate(descriptor))?.relinquish()
+            }.get()
         }
 
         /// Decides, on the event loop (so no read can slip in between), what follows a response.

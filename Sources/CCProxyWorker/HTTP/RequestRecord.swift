@@ -90,7 +90,7 @@ final class RequestRecord: Sendable {
         switch Router.Route(path: path) {
         case .models, .model: return .models
         case .chatCompletions: return .chatCompletions
-        case .health, .ready, nil: return nil
+        case .health, .ready, .bridge, nil: return nil
         }
     }
 

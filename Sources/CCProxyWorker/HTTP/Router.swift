@@ -19,7 +19,7 @@ struct Router {
 
     /// The routes, by the method they accept.
     enum Route: Equatable {
-        case health, ready, models, model(id: String), chatCompletions
+        case health, ready, models, model(id: String), chatCompletions, bridge
 
         var method: HTTPMethod {
             switch self {
@@ -35,6 +35,7 @@ struct Router {
             case "/readyz": self = .ready
             case "/v1/models": self = .models
             case "/v1/chat/completions": self = .chatCompletions
+            case "/bridge": self = .bridge
             default:
                 let prefix = "/v1/models/"
                 guard path.hasPrefix(prefix), path.utf8.count > prefix.utf8.count else { return nil }
@@ -45,24 +46,27 @@ struct Router {
         }
     }
 
-    func handle(_ request: HTTPRequest, writer: inout ResponseWriter) async throws {
+    /// Answers the request, except an accepted `GET /bridge`: that one is returned, unanswered,
+    /// for the connection to leave the HTTP pipeline and become a websocket.
+    @discardableResult
+    func handle(_ request: HTTPRequest, writer: inout ResponseWriter) async throws -> BridgeAdmission? {
         let cors = CORSPolicy(origins: context.settings.corsOrigins)
         let origin = request.header("Origin")
         writer.extraHeaders += cors.responseHeaders(origin: origin)
         guard let route = Route(path: request.path) else {
             try await writer.send(error: .notFound("no route for \(request.method.rawValue) \(request.path)"))
-            return
+            return nil
         }
         // A preflight names the method it asks about; any other OPTIONS is an ordinary request.
         if request.method == .OPTIONS, cors.isEnabled, request.header("Access-Control-Request-Method") != nil {
             try await preflight(request, cors: cors, origin: origin, writer: &writer)
-            return
+            return nil
         }
         guard request.method == route.method else {
             try await writer.send(
                 error: .methodNotAllowed("\(request.path) accepts \(route.method.rawValue) only"),
                 headers: [("Allow", route.method.rawValue)])
-            return
+            return nil
         }
         switch route {
         case .health:
@@ -70,22 +74,45 @@ struct Router {
         case .ready:
             try await HealthHandler(settings: context.settings).ready(writer: &writer)
         case .models:
-            guard try await authorize(request, scope: .chat, writer: &writer) != nil else { return }
+            guard try await authorize(request, scope: .chat, writer: &writer) != nil else { return nil }
             let list = ModelList(data: catalogue())
             try await writer.send(status: .ok, body: ResponseEncoder().body(list))
         case .model(let id):
-            guard try await authorize(request, scope: .chat, writer: &writer) != nil else { return }
+            guard try await authorize(request, scope: .chat, writer: &writer) != nil else { return nil }
             guard let model = TurnPlanner.model(id: id, settings: context.settings) else {
                 try await writer.send(error: .notFound("The model '\(id)' does not exist", code: "model_not_found"))
-                return
+                return nil
             }
             let object = ModelObject(id: model.id, created: ModelObject.catalogueCreated, ownedBy: model.ownedBy)
             try await writer.send(status: .ok, body: ResponseEncoder().body(object))
         case .chatCompletions:
-            guard let grant = try await authorize(request, scope: .chat, writer: &writer) else { return }
+            guard let grant = try await authorize(request, scope: .chat, writer: &writer) else { return nil }
             let handler = ChatCompletionsHandler(context: context, logger: logger, connection: connection)
             try await handler.handle(request, grant: grant, writer: &writer)
+        case .bridge:
+            return try await admitBridge(request, writer: &writer)
         }
+        return nil
+    }
+
+    /// `GET /bridge`: a `bridge:connect` token with a principal (the bridge is the
+    /// principal's) and a valid websocket handshake; anything else is answered here.
+    private func admitBridge(_ request: HTTPRequest, writer: inout ResponseWriter) async throws -> BridgeAdmission? {
+        guard let grant = try await authorize(request, scope: .bridgeConnect, writer: &writer) else { return nil }
+        guard let principal = grant.principal, !principal.isEmpty else {
+            try await writer.send(
+                error: APIError(
+                    status: 403, type: "permission_error", code: "principal_required",
+                    message: "a bridge needs a token with a principal (ccproxy token create --principal NAME --scopes bridge:connect)"))
+            return nil
+        }
+        if let problem = BridgeUpgrade.problem(headers: request.headers) {
+            try await writer.send(error: problem, headers: problem.status == 426 ? [("Upgrade", "websocket")] : [])
+            return nil
+        }
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: request.path, headers: request.headers)
+        let switching = try await BridgeUpgrade.switchingProtocols(head: head, requestID: request.requestID, on: connection)
+        return BridgeAdmission(grant: grant, requestID: request.requestID, switchingProtocols: switching)
     }
 
     /// A CORS preflight: 204 with the allow headers for an allowed origin, 403 otherwise.

@@ -54,7 +54,9 @@ struct ChatCompletionsHandler {
 
         let workspace: TurnWorkspace
         do {
-            workspace = try prepareWorkspace(plan: plan, requested: requestedWorkspace, session: session, grant: grant)
+            workspace = try await prepareWorkspace(
+                plan: plan, requested: requestedWorkspace, session: session, grant: grant,
+                requireBridge: request.header("X-CC-Require-Bridge") == "true")
         } catch let error as APIError {
             try await refuse(error, capture: capture, writer: &writer)
             return
@@ -218,13 +220,14 @@ struct ChatCompletionsHandler {
     }
 
     /// The working directory, by the resolution chain: the workspace the request names
-    /// (header, then the alias's binding) → [a connected bridge: a later step of the chain] →
-    /// the session's workspace → an ephemeral one. A session is bound to the workspace it
-    /// was created in (claude keeps a conversation per working directory), so a request that
-    /// names another one is refused with 409.
+    /// (header, then the alias's binding) → the session's workspace → the mount of the
+    /// principal's connected bridge → an ephemeral one (or 412 `bridge_unavailable` with
+    /// `X-CC-Require-Bridge: true`). A session is bound to the workspace it was created in
+    /// (claude keeps a conversation per working directory), so a request that names another
+    /// one is refused with 409.
     private func prepareWorkspace(
-        plan: TurnPlan, requested: String?, session: LeasedSession?, grant: TokenGrant
-    ) throws -> TurnWorkspace {
+        plan: TurnPlan, requested: String?, session: LeasedSession?, grant: TokenGrant, requireBridge: Bool
+    ) async throws -> TurnWorkspace {
         var configuredPath: String?
         if let session {
             if requested != nil, requested != session.lease.workspace {
@@ -243,11 +246,31 @@ struct ChatCompletionsHandler {
             }
         } else if let requested {
             configuredPath = context.settings.workspaces[requested]?.path
+        } else if let mount = grant.bridgeMount, await Self.mountIsReady(mount) {
+            logger.info("turn runs in the bridge's mount", metadata: ["mount": "\(mount)"])
+            configuredPath = mount
+        } else if requireBridge {
+            throw APIError(
+                status: 412, type: "bridge_unavailable", code: "bridge_unavailable",
+                message: grant.principal == nil
+                    ? "X-CC-Require-Bridge=true but the token has no principal, so no bridge can serve it"
+                    : "X-CC-Require-Bridge=true but no bridge is connected for this principal")
         }
         return try TurnWorkspace.create(
             stateDirectory: context.settings.stateDirectory, configuredPath: configuredPath,
             systemPrompt: plan.systemPrompt?.text, hostMCPServers: context.settings.hostMCPServers,
             clientFunctions: plan.clientFunctions)
+    }
+
+    /// Whether the bridge's FUSE helper has mounted `path`, waiting a little for a helper
+    /// that is still starting (a chat sent right as the daemon connects).
+    static func mountIsReady(_ path: String) async -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(Limits.bridgeMountWaitSeconds * 1000))
+        while !MountPoint.isFuse(path) {
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return true
     }
 
     /// claude's command line (the sandbox's, around claude's own), environment and working

@@ -1,4 +1,4 @@
-// Runs in: ccproxy-fuse (the FUSE helper) and, later, the bridge worker at the other end.
+// The framing of the channel between ccproxy-fuse and a bridge worker (both use it; pure).
 import CCProxyCore
 import Foundation
 

@@ -1,0 +1,321 @@
+"""`GET /bridge` on the real server with the real `ccproxy-bridge`: the websocket is
+authorized (`bridge:connect`, a principal), the daemon's hello is answered, the bridge is
+registered with the supervisor (one per principal) and held by a bridge worker that leaves
+the pool, `ccproxyctl bridges` and the gauge show it, a second daemon of the same principal
+is refused until the first one is gone, a restart is survived by reconnecting, and a stop
+closes the websocket and leaves no process and no mount. A chat of the principal runs claude
+in the daemon's directory through the FUSE mount, which the FUSE manager (root, the
+supervisor's child) serves in a child of its own."""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import harness
+from harness import http_request, wait_until
+
+
+@pytest.fixture(scope="module")
+def bridge_bin() -> Path:
+    p = harness.bin_dir() / "ccproxy-bridge"
+    if not os.access(p, os.X_OK):
+        pytest.fail(f"{p} not built (swift build --product ccproxy-bridge)", pytrace=False)
+    return p
+
+
+class Daemon:
+    def __init__(self, binary: Path, url: str, root: Path, log: Path, token: str):
+        self.log = log
+        self.out = open(log, "wb")
+        env = dict(os.environ, CCPROXY_BRIDGE_TOKEN=token)
+        self.proc = subprocess.Popen([str(binary), "--server", url, "--root", str(root), "-v"],
+                                     stdin=subprocess.DEVNULL, stdout=self.out, stderr=subprocess.STDOUT,
+                                     env=env, preexec_fn=harness.die_with_parent)
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_log(self, needle: str, timeout: float, count: int = 1) -> str:
+        return wait_until(lambda: (self.text().count(needle) >= count, self.text()[-2000:]), timeout,
+                          f"{needle!r} {count}x in the daemon's log")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        self.out.close()
+
+
+@pytest.fixture
+def bridge(tmp_path, bridge_bin, make_proxy):
+    """A fresh server with a bridge token for principal alice, a root, and a way to start daemons."""
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "hello.txt").write_text("hello\n")
+    metrics_port = harness.free_port()
+    proxy = make_proxy(min_idle=2, max_workers=8, config={"metrics_listen": f"127.0.0.1:{metrics_port}"})
+    daemons: list[Daemon] = []
+
+    class Env:
+        pass
+
+    e = Env()
+    e.proxy, e.root, e.tmp, e.metrics_port = proxy, root, tmp_path, metrics_port
+    e.token = proxy.create_token("alice-laptop", "--principal", "alice", scopes="bridge:connect")
+
+    def daemon(token: str | None = None) -> Daemon:
+        d = Daemon(bridge_bin, f"ws://127.0.0.1:{proxy.port}/bridge", root, tmp_path / f"daemon{len(daemons)}.log",
+                   token or e.token)
+        daemons.append(d)
+        return d
+
+    e.daemon = daemon
+    yield e
+    for d in daemons:
+        d.stop()
+
+
+def bridges(proxy) -> list[dict]:
+    cp = proxy.ctl("bridges", "--json")
+    try:
+        return json.loads(cp.stdout)
+    except ValueError as err:
+        raise AssertionError(f"ccproxyctl bridges --json printed no JSON ({err}): {cp.stdout!r}")
+
+
+def wait_bridge(proxy, timeout: float, pid_other_than: int | None = None) -> dict:
+    def listed():
+        found = bridges(proxy)
+        ok = len(found) == 1 and found[0]["pid"] != pid_other_than
+        return ok, found
+    return wait_until(listed, timeout, "one bridge in ccproxyctl bridges") and bridges(proxy)[0]
+
+
+def idle_workers(proxy) -> int:
+    return len([w for w in proxy.status()["workers"] if w["state"] == "idle"])
+
+
+def gauge(port: int) -> float:
+    text = http_request(f"http://127.0.0.1:{port}", "GET", "/metrics", timeout=10).body.decode()
+    for line in text.splitlines():
+        if line.startswith("ccproxy_bridge_connections "):
+            return float(line.split()[1])
+    raise AssertionError(f"no ccproxy_bridge_connections in the exposition:\n{text[:3000]}")
+
+
+def test_a_bridge_is_registered_held_by_a_bridge_worker_and_listed(bridge):
+    proxy = bridge.proxy
+    d = bridge.daemon()
+    d.wait_log("connected", 15)
+    entry = wait_bridge(proxy, 15)
+    assert entry["principal"] == "alice", entry
+    assert entry["root"] == str(bridge.root.resolve()), entry
+    assert entry["allow_write"] is True and entry["allow_exec"] is False, entry
+    assert entry["daemon_version"].startswith("ccproxy-bridge/"), entry
+    assert entry["mount_point"] == str(proxy.state / "bridges" / ("p-" + b"alice".hex())), entry
+    # The bridge worker is the supervisor's child, out of the pool, which refilled behind it.
+    pid = entry["pid"]
+    assert harness.alive(pid) and harness.ppid_of(pid) == proxy.pid, proxy.tree()
+    wait_until(lambda: (len(proxy.workers()) >= 3, proxy.tree()), 10, "the pool to refill next to the bridge worker")
+    wait_until(lambda: (idle_workers(proxy) >= 2, proxy.status()), 10, "two idle pool workers")
+    assert gauge(bridge.metrics_port) == 1
+    assert "PRINCIPAL" in proxy.ctl("bridges").stdout and "alice" in proxy.ctl("bridges").stdout
+    # Chat still works next to it.
+    r = proxy.request("POST", "/v1/chat/completions", {"messages": [{"role": "user", "content": "hi"}]})
+    assert r.status == 200, r
+    # The daemon going away ends the bridge worker and the listing.
+    d.stop()
+    wait_until(lambda: (not bridges(proxy), bridges(proxy)), 10, "the bridge to be gone")
+    wait_until(lambda: (not harness.alive(pid), harness.describe(pid)), 10, "the bridge worker to exit")
+    assert gauge(bridge.metrics_port) == 0
+    log = harness.tail(proxy.stderr_path, 1 << 20)
+    assert "bridge connected" in log and "bridge disconnected" in log, log[-3000:]
+
+
+def test_one_bridge_per_principal_and_the_second_takes_over(bridge):
+    proxy = bridge.proxy
+    first = bridge.daemon()
+    holder = wait_bridge(proxy, 15)
+    second = bridge.daemon()
+    second.wait_log("principal already has an active bridge", 15, count=2)
+    # Refused after its hello, the daemon backs off (it does not retry at the fast pace of a
+    # daemon whose working connection ended).
+    delays = [float(x) for x in re.findall(r"in_seconds[=:]\s*\"?([0-9.]+)", second.text())]
+    assert len(delays) >= 2 and delays[1] > delays[0], second.text()[-3000:]
+    assert [b["pid"] for b in bridges(proxy)] == [holder["pid"]]
+    # A refused daemon leaves the worker that served it in the pool.
+    assert harness.alive(holder["pid"])
+    first.stop()
+    taken = wait_bridge(proxy, 30, pid_other_than=holder["pid"])
+    assert taken["principal"] == "alice"
+    assert second.proc.poll() is None
+
+
+def test_refusals_before_the_upgrade(bridge):
+    proxy = bridge.proxy
+    key = base64.b64encode(os.urandom(16)).decode()
+    ws = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": key}
+
+    def get(bearer, headers=None, method="GET"):
+        h = dict(headers if headers is not None else ws)
+        if bearer:
+            h["Authorization"] = f"Bearer {bearer}"
+        return http_request(proxy.url, method, "/bridge", headers=h, timeout=10)
+
+    r = get(None)
+    assert r.status == 401, r
+    chat = proxy.create_token("chat-only", "--principal", "alice", scopes="chat")
+    r = get(chat)
+    assert r.status == 403 and r.json()["error"]["type"] == "permission_error", r
+    anonymous = proxy.create_token("no-principal", scopes="bridge:connect")
+    r = get(anonymous)
+    assert r.status == 403 and r.json()["error"]["code"] == "principal_required", r
+    r = get(bridge.token, headers={})
+    assert r.status == 426 and r.header("Upgrade") == "websocket", r
+    r = get(bridge.token, headers=dict(ws, **{"Sec-WebSocket-Key": "short"}))
+    assert r.status == 400 and "Sec-WebSocket-Key" in r.json()["error"]["message"], r
+    r = get(bridge.token, headers=dict(ws, **{"Sec-WebSocket-Version": "8"}))
+    assert r.status == 400, r
+    r = get(bridge.token, method="POST")
+    assert r.status == 405 and r.header("Allow") == "GET", r
+    assert bridges(proxy) == []
+
+
+def test_a_client_that_never_says_hello_is_closed(bridge):
+    """Upgraded but silent: the server's hello goes unanswered and the socket is closed with
+    the reason, and the worker goes back to the pool."""
+    proxy = bridge.proxy
+    key = base64.b64encode(os.urandom(16)).decode()
+    s = socket.create_connection(("127.0.0.1", proxy.port), timeout=10)
+    s.sendall((f"GET /bridge HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {bridge.token}\r\n"
+               f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+               f"Sec-WebSocket-Key: {key}\r\n\r\n").encode())
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        assert chunk, f"closed before the 101: {data!r}"
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 101"), head
+    # The accept key is RFC 6455's.
+    import hashlib
+    accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest())
+    assert f"Sec-WebSocket-Accept: {accept.decode()}".lower() in head.decode().lower(), head
+    s.settimeout(10)
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        rest += chunk
+    # Two server frames, unmasked: the hello request, then a close with the reason.
+    assert b'"method":"hello"' in rest, rest
+    assert b"hello: no answer within 3 s" in rest, rest
+    s.close()
+    assert bridges(proxy) == []
+    wait_until(lambda: (idle_workers(proxy) >= 2, proxy.status()), 10, "the pool back to two idle")
+
+
+def test_the_daemon_reconnects_after_a_restart_and_a_stop_leaves_nothing(bridge):
+    proxy = bridge.proxy
+    d = bridge.daemon()
+    before = wait_bridge(proxy, 15)
+    port = proxy.port
+    proxy.remember()
+    proxy.proc.send_signal(signal.SIGTERM)
+    assert proxy.proc.wait(timeout=20) == 0, harness.tail(proxy.stderr_path)
+    d.wait_log("server shutting down", 10)
+    assert not harness.alive(before["pid"])
+    assert proxy.leftovers() == [], [harness.describe(p) for p in proxy.leftovers()]
+    proxy.start(port=port)
+    after = wait_bridge(proxy, 30)
+    assert after["principal"] == "alice" and after["pid"] != before["pid"]
+    assert d.proc.poll() is None
+
+
+def mounted(path: str) -> bool:
+    with open("/proc/self/mountinfo") as f:
+        return any(line.split()[4] == path for line in f)
+
+
+def fuse_manager(proxy) -> int:
+    found = [p for p in harness.children(proxy.pid) if harness.exe_name(p) == "ccproxy-fuse"]
+    assert len(found) == 1, f"one ccproxy-fuse under the supervisor:\n{proxy.tree()}"
+    return found[0]
+
+
+def fuse_mounts(proxy) -> list[int]:
+    """The per-bridge `ccproxy-fuse mount` processes (children of the manager)."""
+    return [p for p in harness.children(fuse_manager(proxy)) if harness.exe_name(p) == "ccproxy-fuse"]
+
+
+def test_a_chat_runs_in_the_laptop_directory_through_the_mount(bridge):
+    proxy = bridge.proxy
+    (bridge.root / ".env").write_text("SECRET=do-not-show\n")
+    chat = proxy.create_token("alice-chat", "--principal", "alice", scopes="chat")
+    d = bridge.daemon()
+    entry = wait_until(lambda: ((b := bridges(proxy)) and b[0]["mount_point"] is not None, b), 15,
+                       "the bridge listed with its mount point") and bridges(proxy)[0]
+    mount = entry["mount_point"]
+    assert mount == str(proxy.state / "bridges" / ("p-" + b"alice".hex())), entry
+    # The FUSE manager is the supervisor's child, root (it mounts), and serves the mount in a
+    # child of its own; the mount is there before any chat.
+    manager = fuse_manager(proxy)
+    assert harness.uid_of(manager) == 0, harness.describe(manager)
+    assert harness.uid_of(entry["pid"]) != 0, "the bridge worker runs as the service user"
+    wait_until(lambda: (len(fuse_mounts(proxy)) == 1, proxy.tree()), 10, "one mount process")
+    wait_until(lambda: (mounted(mount), open("/proc/self/mountinfo").read()[-2000:]), 10, f"a mount at {mount}")
+
+    r = proxy.chat("STANDIN:bash echo from-claude > created.txt && echo edited >> hello.txt && ls -a && pwd",
+                   bearer=chat)
+    text = harness.chat_text(r)
+    assert (bridge.root / "created.txt").read_text() == "from-claude\n", text
+    assert (bridge.root / "hello.txt").read_text() == "hello\nedited\n", text
+    assert "created.txt" in text and mount in text, text
+    assert ".env" not in text, "a denied name is not listed: " + text
+
+    # An edit on the laptop side is seen by the next turn.
+    (bridge.root / "laptop.txt").write_text("written on the laptop\n")
+    text = harness.chat_text(proxy.chat("STANDIN:bash cat laptop.txt; cat .env || echo no-env", bearer=chat))
+    assert "written on the laptop" in text and "do-not-show" not in text and "no-env" in text, text
+
+    # Another principal without a bridge: 412 when it asks for one, an ephemeral directory otherwise.
+    bob = proxy.create_token("bob-chat", "--principal", "bob", scopes="chat")
+    r = proxy.post_chat({"model": "sonnet", "messages": [{"role": "user", "content": "hi"}]},
+                        headers={"X-CC-Require-Bridge": "true"}, bearer=bob)
+    assert r.status == 412, r
+    assert r.json()["error"]["type"] == "bridge_unavailable" and r.json()["error"]["code"] == "bridge_unavailable", r
+    r = proxy.post_chat({"model": "sonnet", "messages": [{"role": "user", "content": "STANDIN:bash pwd"}]},
+                        headers={"X-CC-Require-Bridge": "true"}, bearer=chat)
+    assert mount in harness.chat_text(r)
+
+    # The daemon gone: the mount and its helper go too.
+    d.stop()
+    wait_until(lambda: (not fuse_mounts(proxy), proxy.tree()), 15, "the mount process to exit")
+    assert not mounted(mount)
+    r = proxy.post_chat({"model": "sonnet", "messages": [{"role": "user", "content": "hi"}]},
+                        headers={"X-CC-Require-Bridge": "true"}, bearer=chat)
+    assert r.status == 412, r
+
+
+def test_sigterm_with_a_bridge_leaves_no_process_and_no_mount(bridge):
+    proxy = bridge.proxy
+    d = bridge.daemon()
+    entry = wait_until(lambda: ((b := bridges(proxy)) and b[0]["mount_point"] is not None, b), 15,
+                       "the bridge with its mount") and bridges(proxy)[0]
+    wait_until(lambda: (mounted(entry["mount_point"]), "not mounted"), 10, "the mount")
+    helpers = [fuse_manager(proxy)] + fuse_mounts(proxy)
+    proxy.remember()
+    proxy.proc.send_signal(signal.SIGTERM)
+    assert proxy.proc.wait(timeout=20) == 0, harness.tail(proxy.stderr_path)
+    assert not mounted(entry["mount_point"])
+    assert not any(harness.alive(p) for p in helpers + [entry["pid"]])
+    assert proxy.leftovers() == [], [harness.describe(p) for p in proxy.leftovers()]
+    d.wait_log("server shutting down", 10)
