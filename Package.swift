@@ -73,7 +73,7 @@ let package = Package(
             name: "CCProxySupervisor",
             dependencies: [
                 "CCProxyCore", "CCProxyConfig", "CCProxyWire", "CCProxyPosix", "CCProxySystemd",
-                "CCProxyStore", "CCProxyAuth",
+                "CCProxyStore", "CCProxyAuth", "CCProxyBridgeProtocol",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

@@ -12,7 +12,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -256,10 +255,4 @@ long ccp_peer_uid(int fd) {
 
 int ccp_detach_mount(const char *path) {
     return umount2(path, MNT_DETACH);
-}
-
-int ccp_is_fuse_mount(const char *path) {
-    struct statfs info;
-    if (statfs(path, &info) != 0) return -1;
-    return info.f_type == 0x65735546 ? 1 : 0;  /* FUSE_SUPER_MAGIC */
 }

@@ -201,6 +201,10 @@ public enum Limits {
     /// How long a turn waits for a just-connected bridge's mount to appear before it runs
     /// without it.
     public static let bridgeMountWaitSeconds: Double = 3
+    /// Bridge requests a bridge worker times at once (for the metrics).
+    public static let maxBridgePendingCalls = 1024
+    /// How often a turn on a bridge checks that the bridge's mount is still there.
+    public static let bridgeWatchIntervalSeconds: Double = 0.5
     /// How long the FUSE manager waits for its mounts to unmount when it stops.
     public static let fuseManagerStopGraceSeconds: Double = 5
     /// Fragments one bridge message may arrive in (the daemon sends whole frames).

@@ -137,16 +137,22 @@ extension Supervisor {
         finishIfBridgesAreGone()
     }
 
-    /// A bridge worker's channel: it has nothing to ask yet (its file-system calls go to the
-    /// FUSE helper, not here), so any message is a violation.
+    /// A bridge worker's channel: it reports the bridge calls it relayed (for the metrics and
+    /// `ccproxyctl bridges`), and nothing else; anything else is a violation.
     func handleBridgeWorkerFrame(_ bytes: [UInt8], pid: Int32) {
-        let name: String
-        if let message = try? WorkerMessage.decode(bytes, maxBytes: Limits.maxWorkerFrameBytes) {
-            name = "message \(message.code)"
-        } else {
-            name = "an undecodable message"
+        let message: WorkerMessage
+        do {
+            message = try WorkerMessage.decode(bytes, maxBytes: Limits.maxWorkerFrameBytes)
+        } catch {
+            violation(pid: pid, reason: "\(error)")
+            return
         }
-        violation(pid: pid, reason: "\(name) from a bridge worker, which may send none")
+        guard case .bridgeCallObserved(let call) = message else {
+            violation(pid: pid, reason: "message \(message.code) from a bridge worker, which may only report bridge calls")
+            return
+        }
+        metrics.record(call)
+        bridges.callAnswered(workerPID: pid)
     }
 
     /// A bridge worker was reaped: its principal may connect again at once.

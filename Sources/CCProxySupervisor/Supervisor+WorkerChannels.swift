@@ -143,6 +143,8 @@ extension Supervisor {
             ledger.turnEnded(slot: slot)
         case .requestObserved(let observation):
             requestObserved(observation, slot: slot)
+        case .bridgeCallObserved:
+            violation(pid: pid, reason: "bridgeCallObserved from a pool worker")
         case .registerBridge(let correlation, let version, let root, let allowWrite, let allowExec):
             registerBridge(
                 correlation: correlation, daemonVersion: version, root: root, allowWrite: allowWrite, allowExec: allowExec,

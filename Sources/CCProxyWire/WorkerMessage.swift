@@ -46,6 +46,9 @@ public enum WorkerMessage: Sendable, Equatable {
     /// websocket with the refusal's message). The principal is the grant's, never the
     /// worker's word. Strings are at most `Limits.maxBridgeDescriptionBytes`.
     case registerBridge(correlation: UInt32, daemonVersion: String, root: String, allowWrite: Bool, allowExec: Bool)
+    /// A bridge worker relayed one answered bridge request (the only message a bridge worker
+    /// sends after `bridgeAccepted`).
+    case bridgeCallObserved(BridgeCallObservation)
 
     public var code: UInt16 {
         switch self {
@@ -60,6 +63,7 @@ public enum WorkerMessage: Sendable, Equatable {
         case .releaseSession: return 22
         case .requestObserved: return 24
         case .registerBridge: return 26
+        case .bridgeCallObserved: return 28
         }
     }
 
@@ -74,7 +78,7 @@ public enum WorkerMessage: Sendable, Equatable {
     public static func carriesDescriptor(code: UInt16) -> Bool? {
         switch code {
         case 12: return true
-        case 0, 2, 4, 6, 8, 10, 20, 22, 24, 26: return false
+        case 0, 2, 4, 6, 8, 10, 20, 22, 24, 26, 28: return false
         default: return nil
         }
     }
@@ -108,6 +112,8 @@ public enum WorkerMessage: Sendable, Equatable {
             w.optionalString(workspace)
         case .releaseSession(let started):
             w.bool(started)
+        case .bridgeCallObserved(let observation):
+            observation.encode(into: &w)
         case .requestObserved(let observation):
             observation.encode(into: &w)
         case .registerBridge(let correlation, let version, let root, let allowWrite, let allowExec):
@@ -150,6 +156,7 @@ public enum WorkerMessage: Sendable, Equatable {
                 correlation: try r.u32(), name: try r.string("name"), workspace: try r.optionalString("workspace"))
         case 22: message = .releaseSession(started: try r.bool("started"))
         case 24: message = .requestObserved(try RequestObservation.decode(from: &r))
+        case 28: message = .bridgeCallObserved(try BridgeCallObservation.decode(from: &r))
         case 26:
             message = .registerBridge(
                 correlation: try r.u32(), daemonVersion: try r.string("daemonVersion"), root: try r.string("root"),

@@ -210,3 +210,21 @@ struct UnixStreamSocketTests {
         #expect(UnixStreamSocket.peerUID(p.read) == nil)
     }
 }
+
+@Suite struct MountInfoTests {
+    let table = """
+        22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
+        88 22 0:50 / /var/lib/ccproxy/bridges/p-61 rw,nosuid,nodev,relatime shared:40 - fuse.ccproxy-bridge ccproxy-bridge rw,user_id=0
+        89 22 0:51 / /mnt/with\\040space rw - fuse fuse rw
+        90 22 0:52 / /mnt/tmp rw - tmpfs tmpfs rw
+        """
+
+    @Test func findsFuseMountsByTheirPointAndType() {
+        #expect(MountPoint.isFuseMounted(at: "/var/lib/ccproxy/bridges/p-61", mountInfo: table))
+        #expect(MountPoint.isFuseMounted(at: "/mnt/with space", mountInfo: table))
+        #expect(!MountPoint.isFuseMounted(at: "/mnt/tmp", mountInfo: table), "not FUSE")
+        #expect(!MountPoint.isFuseMounted(at: "/var/lib/ccproxy/bridges", mountInfo: table))
+        #expect(!MountPoint.isFuseMounted(at: "/var/lib/ccproxy/bridges/p-6", mountInfo: table))
+        #expect(!MountPoint.isFuseMounted(at: "/nowhere"), "the real table")
+    }
+}

@@ -64,6 +64,24 @@ struct MetricsAggregateTests {
         #expect(metrics.firstChunks[.models] == nil)
     }
 
+    @Test("Bridge calls count by method and result from closed sets, with 1 ms buckets")
+    func bridgeCalls() {
+        var metrics = MetricsAggregate()
+        metrics.record(BridgeCallObservation(method: "stat", result: "ok", durationMicros: 1500))
+        metrics.record(BridgeCallObservation(method: "stat", result: "not_found", durationMicros: 500))
+        metrics.record(BridgeCallObservation(method: "stat", result: "ok", durationMicros: 0))
+        metrics.record(BridgeCallObservation(method: "frobnicate", result: "weird", durationMicros: 0))
+        #expect(metrics.bridgeCalls[.init(method: "stat", result: "ok")] == 2)
+        #expect(metrics.bridgeCalls[.init(method: "stat", result: "not_found")] == 1)
+        #expect(metrics.bridgeCalls[.init(method: "other", result: "other")] == 1)
+        #expect(metrics.bridgeLatencies["stat"]?.count == 3)
+        #expect(metrics.bridgeLatencies["stat"]?.bounds.first == 0.001)
+        let text = MetricsExposition.render(metrics, pool: PoolFigures())
+        #expect(text.contains(#"ccproxy_bridge_rpc_total{method="stat",result="ok"} 2"#))
+        #expect(text.contains(#"ccproxy_bridge_rpc_seconds_bucket{method="stat",le="0.001"} 2"#))
+        #expect(text.contains(#"ccproxy_bridge_rpc_seconds_count{method="stat"} 3"#))
+    }
+
     @Test("The exposition has every family with HELP and TYPE, escaped labels, and the pool's figures")
     func rendering() {
         var metrics = MetricsAggregate()

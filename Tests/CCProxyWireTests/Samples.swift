@@ -43,6 +43,8 @@ enum Samples {
             RequestObservation(
                 endpoint: .chatCompletions, method: .other, status: .max, tokenID: "tok_ünï 🚀", durationMicros: .max,
                 firstChunkMicros: 0)),
+        .bridgeCallObserved(BridgeCallObservation(method: "", result: "", durationMicros: 0)),
+        .bridgeCallObserved(BridgeCallObservation(method: "readdir", result: "not_found", durationMicros: .max)),
         .registerBridge(correlation: 0, daemonVersion: "", root: "", allowWrite: false, allowExec: false),
         .registerBridge(
             correlation: .max, daemonVersion: "ccproxy-bridge/1.0", root: "/home/ünï/proj 🚀", allowWrite: true,
@@ -174,7 +176,7 @@ enum Decoder: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// The codes this decoder knows.
     var knownCodes: Set<UInt16> {
         switch self {
-        case .worker: return [0, 2, 4, 6, 8, 10, 12, 20, 22, 24, 26]
+        case .worker: return [0, 2, 4, 6, 8, 10, 12, 20, 22, 24, 26, 28]
         case .supervisor: return [1, 3, 5, 7, 9, 17, 19, 21, 27]
         case .adminRequest: return [0, 2, 4, 6, 8, 10, 12, 30, 32, 40]
         case .adminReply: return [1, 3, 5, 7, 9, 11, 13, 15, 31, 33, 41]

@@ -2,6 +2,7 @@
 
 import CCProxyBridgeProtocol
 import CCProxyCore
+import CCProxyWire
 import Foundation
 import NIOHTTP1
 import Testing
@@ -63,7 +64,9 @@ import Testing
         #expect(c.received(.text(answer)) == [])
         #expect(c.received(.text(watch)) == [])
         c.registered()
-        #expect(c.received(.text(answer)) == [.forward(answer)])
+        #expect(c.received(.text(answer)) == [.answered(id: 77, errorCode: nil), .forward(answer)])
+        let failure = BridgeCodec.failure(id: 78, BridgeError(.notFound, "gone"))
+        #expect(c.received(.text(failure)) == [.answered(id: 78, errorCode: "not_found"), .forward(failure)])
         #expect(c.received(.text(watch)) == [.forward(watch)])
         #expect(c.received(.text(Data(#"{"type":"event","method":"from_the_future"}"#.utf8))) == [])
         #expect(c.phase == .serving)
@@ -135,5 +138,22 @@ import Testing
             bad.replaceOrAdd(name: "Sec-WebSocket-Key", value: key)
             #expect(BridgeUpgrade.problem(headers: bad)?.status == 400, "key \(key)")
         }
+    }
+}
+
+@Suite struct BridgeCallMeterTests {
+    @Test func timesAnswersAndForgetsTheOldestPastCapacity() {
+        var meter = BridgeCallMeter(capacity: 2)
+        meter.requested(id: 1, method: "stat", atMicros: 100)
+        meter.requested(id: 2, method: "read", atMicros: 150)
+        #expect(meter.answered(id: 1, errorCode: nil, atMicros: 400) == BridgeCallObservation(method: "stat", result: "ok", durationMicros: 300))
+        #expect(meter.answered(id: 1, errorCode: nil, atMicros: 500) == nil, "answered once")
+        meter.requested(id: 3, method: "write", atMicros: 200)
+        meter.requested(id: 4, method: "mkdir", atMicros: 210)
+        #expect(meter.pendingCount == 2)
+        #expect(meter.answered(id: 2, errorCode: "not_found", atMicros: 300) == nil, "the oldest was forgotten")
+        #expect(meter.answered(id: 4, errorCode: "not_found", atMicros: 200) == BridgeCallObservation(method: "mkdir", result: "not_found", durationMicros: 0))
+        meter.requested(id: 5, method: String(repeating: "m", count: 100), atMicros: 0)
+        #expect(meter.answered(id: 5, errorCode: nil, atMicros: 1)?.method.utf8.count == BridgeCallObservation.maxNameBytes)
     }
 }

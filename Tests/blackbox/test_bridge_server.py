@@ -286,6 +286,15 @@ def test_a_chat_runs_in_the_laptop_directory_through_the_mount(bridge):
     text = harness.chat_text(proxy.chat("STANDIN:bash cat laptop.txt; cat .env || echo no-env", bearer=chat))
     assert "written on the laptop" in text and "do-not-show" not in text and "no-env" in text, text
 
+    # The calls are counted, by method and result, and per bridge.
+    exposition = http_request(f"http://127.0.0.1:{bridge.metrics_port}", "GET", "/metrics", timeout=10).body.decode()
+    calls = {line.split(" ")[0]: float(line.split(" ")[1]) for line in exposition.splitlines()
+             if line.startswith("ccproxy_bridge_rpc_total{")}
+    assert any('result="ok"' in k and v > 0 for k, v in calls.items()), exposition[-3000:]
+    assert any('result="not_found"' in k for k in calls), calls
+    assert "ccproxy_bridge_rpc_seconds_bucket{" in exposition
+    assert bridges(proxy)[0]["rpcs"] >= sum(calls.values()) > 0, (bridges(proxy), calls)
+
     # Another principal without a bridge: 412 when it asks for one, an ephemeral directory otherwise.
     bob = proxy.create_token("bob-chat", "--principal", "bob", scopes="chat")
     r = proxy.post_chat({"model": "sonnet", "messages": [{"role": "user", "content": "hi"}]},
@@ -319,3 +328,59 @@ def test_sigterm_with_a_bridge_leaves_no_process_and_no_mount(bridge):
     assert not any(harness.alive(p) for p in helpers + [entry["pid"]])
     assert proxy.leftovers() == [], [harness.describe(p) for p in proxy.leftovers()]
     d.wait_log("server shutting down", 10)
+
+
+def _connected_with_mount(bridge) -> dict:
+    entry = wait_until(lambda: ((b := bridges(bridge.proxy)) and b[0]["mount_point"] is not None, b), 15,
+                       "the bridge with its mount") and bridges(bridge.proxy)[0]
+    wait_until(lambda: (mounted(entry["mount_point"]), "not mounted"), 10, "the mount")
+    return entry
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["json", "stream"])
+def test_the_daemon_killed_mid_turn_ends_the_turn_with_an_error(bridge, streamed):
+    proxy = bridge.proxy
+    chat = proxy.create_token("alice-chat", "--principal", "alice", scopes="chat")
+    d = bridge.daemon()
+    entry = _connected_with_mount(bridge)
+    prompt = "STANDIN:bash echo started > started.txt; sleep 60; echo finished"
+    results: dict = {}
+
+    def run():
+        if streamed:
+            results["stream"] = proxy.stream(prompt, bearer=chat, timeout=60).read_all()
+        else:
+            results["response"] = proxy.chat(prompt, bearer=chat, timeout=60)
+
+    import threading
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    wait_until(lambda: ((bridge.root / "started.txt").exists(), proxy.tree()), 30, "the turn's command to run on the laptop")
+    d.proc.kill()
+    t.join(timeout=30)
+    assert not t.is_alive(), "the turn did not end after its bridge went away"
+    if streamed:
+        r = results["stream"]
+        assert r.done and r.errors, r.summary()
+        assert "bridge went away" in json.dumps(r.errors), r.summary()
+    else:
+        r = results["response"]
+        assert r.status == 502, r
+        assert "bridge went away" in r.json()["error"]["message"], r
+    wait_until(lambda: (not proxy.claude_pids(), proxy.tree()), 10, "no claude left")
+    assert not mounted(entry["mount_point"])
+    assert not (bridge.root / "finished").exists()
+
+
+def test_after_a_restart_the_daemon_reconnects_and_the_next_chat_lands_on_the_laptop(bridge):
+    proxy = bridge.proxy
+    chat = proxy.create_token("alice-chat", "--principal", "alice", scopes="chat")
+    bridge.daemon()
+    _connected_with_mount(bridge)
+    port = proxy.port
+    proxy.proc.send_signal(signal.SIGTERM)
+    assert proxy.proc.wait(timeout=20) == 0, harness.tail(proxy.stderr_path)
+    proxy.start(port=port)
+    _connected_with_mount(bridge)
+    text = harness.chat_text(proxy.chat("STANDIN:bash echo after-restart > again.txt && pwd", bearer=chat))
+    assert (bridge.root / "again.txt").read_text() == "after-restart\n", text

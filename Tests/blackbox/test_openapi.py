@@ -313,7 +313,7 @@ UNDOCUMENTED = [
     "/v1/responses", "/v1/messages", "/v1/files", "/v1/images/generations", "/v1/audio/speech",
     "/v1/moderations", "/v1/batches", "/v1/assistants", "/v1/threads", "/v1/models/sonnet/x",
     "/v1/sessions", "/v1/workspaces", "/healthz/x", "/readyz/x", "/health", "/metrics", "/status",
-    "/openapi.yaml", "/openapi.json", "/docs", "/admin", "/debug", "/bridge", "/v2/models",
+    "/openapi.yaml", "/openapi.json", "/docs", "/admin", "/debug", "/bridges", "/v2/models",
 ]
 
 

@@ -80,7 +80,3 @@ long ccp_peer_uid(int fd);
 
 /* umount2(path, MNT_DETACH): lazily detaches a (possibly dead) mount at `path`. */
 int ccp_detach_mount(const char *path);
-
-/// 1 when a FUSE filesystem is mounted at `path` (statfs f_type FUSE_SUPER_MAGIC), 0 for
-/// anything else, -1 with errno when statfs fails (ENOTCONN for a dead FUSE mount).
-int ccp_is_fuse_mount(const char *path);

@@ -71,6 +71,12 @@ struct BridgeRegistry: Sendable {
         byPrincipal[principal]?.mountPoint = mountPoint
     }
 
+    /// The bridge of worker `pid` answered one more call.
+    mutating func callAnswered(workerPID pid: Int32) {
+        guard let principal = byPrincipal.first(where: { $0.value.workerPID == pid })?.key else { return }
+        byPrincipal[principal]?.rpcCount += 1
+    }
+
     /// The bridge held by worker `pid`.
     func bridge(workerPID pid: Int32) -> Entry? { byPrincipal.values.first { $0.workerPID == pid } }
 

@@ -3,6 +3,7 @@
 // request and their claude turns over the channel; the aggregate is pure (no I/O) and
 // unit-tested; `MetricsExposition` renders it with the pool's own figures.
 
+import CCProxyBridgeProtocol
 import CCProxyCore
 import CCProxyWire
 
@@ -32,6 +33,28 @@ public struct MetricsAggregate: Sendable, Equatable {
     public static let other = "other"
     /// Request buckets of the reference: 0.05 s doubling, 10 buckets.
     public static let requestBounds = Histogram.exponentialBounds(start: 0.05, factor: 2, count: 10)
+    /// A bridge call series: the protocol's method and the answer's result, both from closed
+    /// sets (`other` for anything else).
+    public struct BridgeCallKey: Hashable, Sendable, Comparable {
+        public var method: String
+        public var result: String
+
+        public static func < (a: BridgeCallKey, b: BridgeCallKey) -> Bool {
+            (a.method, a.result) < (b.method, b.result)
+        }
+    }
+
+    public private(set) var bridgeCalls: [BridgeCallKey: UInt64] = [:]
+    public private(set) var bridgeLatencies: [String: Histogram] = [:]
+
+    /// Counts one bridge call a bridge worker relayed.
+    public mutating func record(_ call: BridgeCallObservation) {
+        let method = BridgeMethod(rawValue: call.method)?.rawValue ?? Self.other
+        let result = call.result == "ok" ? "ok" : (BridgeErrorCode(rawValue: call.result)?.rawValue ?? Self.other)
+        bridgeCalls[BridgeCallKey(method: method, result: result), default: 0] += 1
+        bridgeLatencies[method, default: Histogram(bounds: Self.bridgeBounds)].observe(Double(call.durationMicros) / 1_000_000)
+    }
+
     /// Bridge RPC buckets of the reference: 1 ms doubling, 12 buckets.
     public static let bridgeBounds = Histogram.exponentialBounds(start: 0.001, factor: 2, count: 12)
 

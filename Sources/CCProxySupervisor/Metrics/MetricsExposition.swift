@@ -59,7 +59,13 @@ public enum MetricsExposition {
         out.single("ccproxy_active_sessions", .gauge, "Persistent sessions held by a turn now.", UInt64(pool.activeSessions))
         out.single("ccproxy_bridge_connections", .gauge, "Connected bridges.", UInt64(pool.bridges))
         out.family("ccproxy_bridge_rpc_total", .counter, "Bridge file-system calls, by method and result.")
+        for (key, value) in metrics.bridgeCalls.sorted(by: { $0.key < $1.key }) {
+            out.sample("ccproxy_bridge_rpc_total", [("method", key.method), ("result", key.result)], value)
+        }
         out.family("ccproxy_bridge_rpc_seconds", .histogram, "Bridge file-system call latency, by method.")
+        for (method, histogram) in metrics.bridgeLatencies.sorted(by: { $0.key < $1.key }) {
+            out.histogram("ccproxy_bridge_rpc_seconds", [("method", method)], histogram)
+        }
 
         out.family("ccproxy_pool_workers", .gauge, "Pool workers by state.")
         for state in ["starting", "idle", "busy", "exiting"] {

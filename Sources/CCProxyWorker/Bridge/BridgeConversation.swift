@@ -30,6 +30,8 @@ enum BridgeStep: Equatable, Sendable {
     case register(HelloResult)
     /// A frame for the bridge's FUSE helper (an answer to one of its requests, a watch event).
     case forward(Data)
+    /// The daemon answered request `id` (with `errorCode`, or nil: success), for the metrics.
+    case answered(id: UInt64, errorCode: String?)
 }
 
 /// WebSocket close codes (RFC 6455 §7.4.1) the conversation uses.
@@ -106,7 +108,7 @@ struct BridgeConversation: Sendable {
         case .response(let id, let error):
             // Once serving, every answer is the helper's (the helper matches ids and drops
             // stale ones); before, only hello's counts.
-            if phase == .serving { return [.forward(bytes)] }
+            if phase == .serving { return [.answered(id: id, errorCode: error?.code.rawValue), .forward(bytes)] }
             guard phase == .awaitingHello, id == Self.helloRequestID else { return [] }  // stale
             if let error {
                 return close(BridgeCloseCode.policyViolation, "hello rejected: \(error.code.rawValue): \(error.message)")

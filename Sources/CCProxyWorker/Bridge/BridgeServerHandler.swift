@@ -6,6 +6,7 @@ import CCProxyCore
 import Foundation
 import Logging
 import CCProxyPosix
+import CCProxyWire
 import NIOCore
 import NIOPosix
 import NIOWebSocket
@@ -34,6 +35,9 @@ final class BridgeServerHandler: ChannelInboundHandler {
 
     private var conversation: BridgeConversation
     private let register: @Sendable (HelloResult) async -> BridgeRegistrationAnswer
+    /// Where each answered call's figures go (the supervisor's metrics).
+    private let report: @Sendable (BridgeCallObservation) -> Void
+    private var meter = BridgeCallMeter()
     private let decided: EventLoopPromise<UInt64?>
     private var isDecided = false
     private let logger: Logger
@@ -45,8 +49,10 @@ final class BridgeServerHandler: ChannelInboundHandler {
 
     init(
         conversation: BridgeConversation, decided: EventLoopPromise<UInt64?>, logger: Logger,
+        report: @escaping @Sendable (BridgeCallObservation) -> Void,
         register: @escaping @Sendable (HelloResult) async -> BridgeRegistrationAnswer
     ) {
+        self.report = report
         self.conversation = conversation
         self.decided = decided
         self.logger = logger
@@ -113,6 +119,8 @@ final class BridgeServerHandler: ChannelInboundHandler {
             switch step {
             case .send(let text):
                 send(text: text, context: context)
+            case .answered(let id, let errorCode):
+                if let call = meter.answered(id: id, errorCode: errorCode, atMicros: MonotonicClock.microseconds()) { report(call) }
             case .forward(let frame):
                 guard let relay, let bytes = try? ChannelFrame.encode(frame) else { continue }
                 relay.writeAndFlush(relay.allocator.buffer(bytes: bytes), promise: nil)
@@ -172,16 +180,13 @@ final class BridgeServerHandler: ChannelInboundHandler {
     /// frames, the daemon's answers and watch events come back through `.forward`.
     private func startRelay(_ fd: Int32, context: ChannelHandlerContext) {
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let websocket = context.channel
         let eventLoop = context.eventLoop
         ClientBootstrap(group: eventLoop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let relay = HelperRelayHandler(
                         onFrame: { frame in
-                            var buffer = websocket.allocator.buffer(capacity: frame.count)
-                            buffer.writeBytes(frame)
-                            websocket.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: buffer), promise: nil)
+                            eventLoop.execute { bound.value.fromHelper(frame) }
                         },
                         onEnd: { reason in
                             eventLoop.execute { bound.value.perform(bound.value.conversation.mountEnded(reason)) }
@@ -202,6 +207,15 @@ final class BridgeServerHandler: ChannelInboundHandler {
                     handler.perform(handler.conversation.mountEnded("could not adopt the bridge's mount channel: \(error)"))
                 }
             }
+    }
+
+    /// A request of the FUSE helper: timed, and sent to the daemon as one text frame.
+    private func fromHelper(_ frame: Data) {
+        guard let context, conversation.phase == .serving else { return }
+        if case .request(let id, let method)? = try? BridgeCodec.head(of: frame) {
+            meter.requested(id: id, method: method, atMicros: MonotonicClock.microseconds())
+        }
+        send(text: frame, context: context)
     }
 
     private func decide(_ bridgeID: UInt64?) {

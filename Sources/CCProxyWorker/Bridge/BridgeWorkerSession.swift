@@ -34,7 +34,8 @@ struct BridgeWorkerSession {
                 channel.eventLoop.makeCompletedFuture {
                     let decided = channel.eventLoop.makePromise(of: UInt64?.self)
                     let handler = BridgeServerHandler(
-                        conversation: BridgeConversation(serverVersion: serverVersion), decided: decided, logger: logger
+                        conversation: BridgeConversation(serverVersion: serverVersion), decided: decided, logger: logger,
+                        report: { call in try? supervisor.send(.bridgeCallObserved(call)) }
                     ) { hello in
                         do {
                             switch try await supervisor.registerBridge(

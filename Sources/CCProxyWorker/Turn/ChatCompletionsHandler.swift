@@ -130,6 +130,8 @@ struct ChatCompletionsHandler {
         let stop = TurnStop()
         let timeout = watch(process, stop: stop, deadline: deadline)
         defer { timeout.cancel() }
+        let bridgeWatch = workspace.bridgeMount.map { watchBridge($0, process: process, stop: stop) }
+        defer { bridgeWatch?.cancel() }
 
         let identity = CompletionIdentity(id: CompletionID.make(), created: Int(Date().timeIntervalSince1970), model: plan.modelID)
         var driver = TurnDriver(
@@ -229,6 +231,7 @@ struct ChatCompletionsHandler {
         plan: TurnPlan, requested: String?, session: LeasedSession?, grant: TokenGrant, requireBridge: Bool
     ) async throws -> TurnWorkspace {
         var configuredPath: String?
+        var bridgeMount: String?
         if let session {
             if requested != nil, requested != session.lease.workspace {
                 throw APIError(
@@ -249,6 +252,7 @@ struct ChatCompletionsHandler {
         } else if let mount = grant.bridgeMount, await Self.mountIsReady(mount) {
             logger.info("turn runs in the bridge's mount", metadata: ["mount": "\(mount)"])
             configuredPath = mount
+            bridgeMount = mount
         } else if requireBridge {
             throw APIError(
                 status: 412, type: "bridge_unavailable", code: "bridge_unavailable",
@@ -256,17 +260,19 @@ struct ChatCompletionsHandler {
                     ? "X-CC-Require-Bridge=true but the token has no principal, so no bridge can serve it"
                     : "X-CC-Require-Bridge=true but no bridge is connected for this principal")
         }
-        return try TurnWorkspace.create(
+        var workspace = try TurnWorkspace.create(
             stateDirectory: context.settings.stateDirectory, configuredPath: configuredPath,
             systemPrompt: plan.systemPrompt?.text, hostMCPServers: context.settings.hostMCPServers,
             clientFunctions: plan.clientFunctions)
+        workspace.bridgeMount = bridgeMount
+        return workspace
     }
 
     /// Whether the bridge's FUSE helper has mounted `path`, waiting a little for a helper
     /// that is still starting (a chat sent right as the daemon connects).
     static func mountIsReady(_ path: String) async -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int64(Limits.bridgeMountWaitSeconds * 1000))
-        while !MountPoint.isFuse(path) {
+        while !MountPoint.isFuseMounted(at: path) {
             guard ContinuousClock.now < deadline else { return false }
             try? await Task.sleep(for: .milliseconds(50))
         }
@@ -300,6 +306,18 @@ struct ChatCompletionsHandler {
         return connection.eventLoop.scheduleTask(deadline: deadline) {
             guard stop.set(.timeout) else { return }
             process.stop()
+        }
+    }
+
+    /// A turn on a bridge ends when the bridge does: the mount is looked for in the mount
+    /// table (never through the mount itself, which a dead bridge would make hang) every
+    /// `Limits.bridgeWatchIntervalSeconds`; gone, claude is stopped and the client told why.
+    private func watchBridge(_ mount: String, process: ClaudeProcess, stop: TurnStop) -> RepeatedTask {
+        let interval = TimeAmount.seconds(Limits.bridgeWatchIntervalSeconds)
+        return connection.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { task in
+            guard !MountPoint.isFuseMounted(at: mount) else { return }
+            task.cancel()
+            if stop.set(.bridgeGone) { process.stop() }
         }
     }
 

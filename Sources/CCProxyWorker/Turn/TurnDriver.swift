@@ -230,6 +230,9 @@ struct TurnDriver {
         case .argumentsTooLarge?:
             return .failed(
                 .upstreamError("claude called a function with arguments over \(Limits.maxToolArgumentsBytes) bytes; the turn was stopped"))
+        case .bridgeGone?:
+            return .failed(
+                .upstreamError("the bridge went away during the turn: its daemon disconnected and its directory is no longer mounted"))
         case .clientGone?, nil:
             let description: String? = exit == .exited(0) ? nil : "\(exit)"
             return tracker.outcome(exitDescription: description, stderrTail: stderr)

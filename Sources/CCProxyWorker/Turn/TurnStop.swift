@@ -16,6 +16,8 @@ enum TurnStopCause: Sendable, Equatable, CustomStringConvertible {
     case outputFailed(String)
     /// claude called a client function with arguments over `Limits.maxToolArgumentsBytes`.
     case argumentsTooLarge
+    /// The turn ran in a bridge's mount, and the mount went away (the daemon disconnected).
+    case bridgeGone
 
     var description: String {
         switch self {
@@ -25,6 +27,7 @@ enum TurnStopCause: Sendable, Equatable, CustomStringConvertible {
         case .responseTooLarge: "answer too large to collect"
         case .outputFailed(let reason): "reading claude's output failed: \(reason)"
         case .argumentsTooLarge: "a client function call's arguments are too large"
+        case .bridgeGone: "the bridge went away"
         }
     }
 }

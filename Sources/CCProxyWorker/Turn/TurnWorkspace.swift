@@ -17,6 +17,8 @@ struct TurnWorkspace {
     /// starts it, when the turn offers functions.
     var functionsFile: String? = nil
     var clientMCPFile: String? = nil
+    /// The bridge mount the turn runs in (`workingDirectory`), when it runs on a bridge.
+    var bridgeMount: String? = nil
 
     /// The private files claude reads (bound read-only into its sandbox).
     var privateFiles: [String] { [systemPromptFile, hostMCPFile, functionsFile, clientMCPFile].compactMap { $0 } }
