@@ -203,6 +203,10 @@ public enum Limits {
     public static let bridgeMountWaitSeconds: Double = 3
     /// Bridge requests a bridge worker times at once (for the metrics).
     public static let maxBridgePendingCalls = 1024
+    /// Longest command the exec tool sends to the laptop.
+    public static let maxBridgeExecCommandBytes = 64 * 1024
+    /// `exec` requests one bridge runs at once (more are refused).
+    public static let maxBridgeConcurrentExecs = 4
     /// How often a turn on a bridge checks that the bridge's mount is still there.
     public static let bridgeWatchIntervalSeconds: Double = 0.5
     /// How long the FUSE manager waits for its mounts to unmount when it stops.

@@ -11,6 +11,14 @@ public struct FileStatus: Sendable, Equatable {
     public var isDirectory: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFDIR) }
     public var isSymlink: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFLNK) }
     public var isRegular: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFREG) }
+    public var isSocket: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFSOCK) }
+
+    /// Whether `path` is a Unix socket (lstat: a link to one is not).
+    public static func isSocket(_ path: String) -> Bool {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return false }
+        return FileStatus(st).isSocket
+    }
 
     public init(mode: UInt32, size: Int64, modificationNanos: Int64) {
         self.mode = mode

@@ -74,6 +74,20 @@ public enum UnixStreamSocket {
     }
 
     /// Makes blocking reads on `fd` fail (EAGAIN) after `seconds` without data (SO_RCVTIMEO).
+    /// Receives what is there (up to `maxBytes`), blocking until something is; empty at
+    /// the peer's end. EINTR is retried; a receive timeout (SO_RCVTIMEO) is EAGAIN.
+    public static func receive(_ fd: Int32, maxBytes: Int) throws(PosixError) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: max(1, maxBytes))
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw PosixError("recv")
+            }
+            return Array(buffer[0..<n])
+        }
+    }
+
     public static func setReceiveTimeout(_ fd: Int32, seconds: Double) throws(PosixError) {
         var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
         guard setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) == 0 else {

@@ -94,7 +94,7 @@ extension Supervisor {
     /// The mount point of `principal`'s bridge: `<state>/bridges/p-<hex>`, created (0700,
     /// as is `bridges/`) when missing.
     static func bridgeMountPoint(stateDirectory: String, principal: String) -> String? {
-        TokenGrant.principalDirectoryName(principal).map { stateDirectory + "/bridges/" + $0 }
+        BridgePaths.mountPoint(stateDirectory: stateDirectory, principal: principal)
     }
 
     /// Asks the FUSE manager to mount `principal`'s bridge on a fresh stream socket; returns

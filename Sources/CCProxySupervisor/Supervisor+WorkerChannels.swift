@@ -218,6 +218,10 @@ extension Supervisor {
                     // A principal's turns run in its bridge's mount while one is connected.
                     if let principal = grant.principal, let bridge = bridges.bridge(principal: principal) {
                         grant.bridgeMount = bridge.mountPoint
+                        if bridge.allowExec {
+                            grant.bridgeExecSocket = BridgePaths.execSocket(
+                                stateDirectory: configuration.stateDirectory, bridgeID: bridge.id)
+                        }
                     }
                     send(.authorized(correlation: request.correlation, grant: grant), toPID: request.pid)
                 case .overConcurrency(let limit):

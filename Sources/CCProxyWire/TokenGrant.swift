@@ -13,11 +13,14 @@ public struct TokenGrant: Sendable, Equatable {
     /// grants; nil without a principal or a bridge): the working directory of its turns that
     /// would otherwise get an ephemeral one.
     public var bridgeMount: String?
+    /// The socket of that bridge's `exec` requests, when its daemon allows exec (then the
+    /// turn gets the `mcp__bridge__exec` tool); nil otherwise.
+    public var bridgeExecSocket: String?
 
     public init(
         tokenID: String, name: String, scopes: [String], principal: String? = nil,
         debugCapture: Bool = false, defaultVerbosity: String? = nil, limits: RateLimitFigures = .none,
-        bridgeMount: String? = nil
+        bridgeMount: String? = nil, bridgeExecSocket: String? = nil
     ) {
         self.tokenID = tokenID
         self.name = name
@@ -27,6 +30,7 @@ public struct TokenGrant: Sendable, Equatable {
         self.defaultVerbosity = defaultVerbosity
         self.limits = limits
         self.bridgeMount = bridgeMount
+        self.bridgeExecSocket = bridgeExecSocket
     }
 
     func encode(into w: inout WireWriter) {
@@ -38,6 +42,7 @@ public struct TokenGrant: Sendable, Equatable {
         w.optionalString(defaultVerbosity)
         limits.encode(into: &w)
         w.optionalString(bridgeMount)
+        w.optionalString(bridgeExecSocket)
     }
 
     static func decode(from r: inout WireReader) throws(WireError) -> TokenGrant {
@@ -45,6 +50,6 @@ public struct TokenGrant: Sendable, Equatable {
             tokenID: try r.string("tokenID"), name: try r.string("name"), scopes: try r.strings("scopes"),
             principal: try r.optionalString("principal"), debugCapture: try r.bool("debugCapture"),
             defaultVerbosity: try r.optionalString("defaultVerbosity"), limits: try RateLimitFigures.decode(from: &r),
-            bridgeMount: try r.optionalString("bridgeMount"))
+            bridgeMount: try r.optionalString("bridgeMount"), bridgeExecSocket: try r.optionalString("bridgeExecSocket"))
     }
 }

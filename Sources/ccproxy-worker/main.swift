@@ -2,7 +2,8 @@
 // with its channel at fd 3 and its settings at fd 4; it is not meant to be run by hand.
 // `ccproxy-worker mcp-functions <file>` is the function server instead: started by claude
 // inside a turn's sandbox (the worker names it in the turn's `--mcp-config`), it serves the
-// client's functions as MCP tools on stdin/stdout.
+// client's functions as MCP tools on stdin/stdout; `ccproxy-worker mcp-bridge-exec <socket>`
+// is the exec tool of a turn on a bridge, likewise.
 
 import CCProxyPosix
 import CCProxySystemd
@@ -16,18 +17,24 @@ if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "mcp-functions"
     // Before any logging or signal setup: stdout is the protocol channel.
     exit(FunctionServer.run(file: CommandLine.arguments[2]).rawValue)
 }
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "mcp-bridge-exec" {
+    exit(BridgeExecServer.run(socket: CommandLine.arguments[2]).rawValue)
+}
 
 if CommandLine.arguments.contains("--help") || CommandLine.arguments.contains("-h") {
     print(
         """
         USAGE: ccproxy-worker --slot <n>
                ccproxy-worker mcp-functions <file>
+               ccproxy-worker mcp-bridge-exec <socket>
 
         A worker process of ccproxy. The supervisor (`ccproxy serve`) starts it with a
         SOCK_SEQPACKET channel at fd 3 and a settings snapshot at fd 4; it serves the client
         connections the supervisor hands it. It is not meant to be started by hand.
         With `mcp-functions`, it is the stdio MCP server of a turn's client functions,
-        started by claude.
+        started by claude. With `mcp-bridge-exec`, it is the stdio MCP server of the exec
+        tool of a turn on a bridge (commands run on the laptop through the bridge worker's
+        socket), started by claude.
         """)
     exit(0)
 }

@@ -96,7 +96,7 @@ struct GoldenBytesTests {
         Golden(
             name: "supervisor authorized(2, grant)",
             bytes: [
-                0x00, 0x00, 0x00, 0x47, 0x00, 0x03,
+                0x00, 0x00, 0x00, 0x48, 0x00, 0x03,
                 0x00, 0x00, 0x00, 0x02,  // correlation
                 0x00, 0x00, 0x00, 0x01, 0x69,  // tokenID "i"
                 0x00, 0x00, 0x00, 0x01, 0x6E,  // name "n"
@@ -111,6 +111,7 @@ struct GoldenBytesTests {
                 0x00, 0x00, 0x00, 0x00, 0x7F, 0xFF, 0xFF, 0xFF,  // tokens limit
                 0x00, 0x00, 0x00, 0x00, 0x7F, 0xFF, 0xFF, 0xFF,  // tokens remaining
                 0x00,  // bridgeMount nil
+                0x00,  // bridgeExecSocket nil
             ],
             encode: { SupervisorMessage.authorized(correlation: 2, grant: GoldenBytesTests.grant).encode() },
             decodesBack: { (try? SupervisorMessage.decode($0, maxBytes: 128)) == .authorized(correlation: 2, grant: GoldenBytesTests.grant) }),

@@ -8,7 +8,8 @@ enum Samples {
         TokenGrant(tokenID: "", name: "", scopes: []),
         TokenGrant(
             tokenID: "tok_01H", name: "CI runner", scopes: ["chat", "models", "admin"], principal: "alice@example.com",
-            debugCapture: true, defaultVerbosity: "verbose", bridgeMount: "/var/lib/ccproxy/bridges/p-616c696365"),
+            debugCapture: true, defaultVerbosity: "verbose", bridgeMount: "/var/lib/ccproxy/bridges/p-616c696365",
+            bridgeExecSocket: "/var/lib/ccproxy/bridges/exec-1.sock"),
         TokenGrant(tokenID: "t", name: "ünïcødé 🚀", scopes: [""], principal: "", debugCapture: false, defaultVerbosity: nil),
         TokenGrant(tokenID: "x", name: "y", scopes: [], principal: nil, debugCapture: true, defaultVerbosity: ""),
     ]

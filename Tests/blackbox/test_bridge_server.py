@@ -32,11 +32,11 @@ def bridge_bin() -> Path:
 
 
 class Daemon:
-    def __init__(self, binary: Path, url: str, root: Path, log: Path, token: str):
+    def __init__(self, binary: Path, url: str, root: Path, log: Path, token: str, flags: tuple = ()):
         self.log = log
         self.out = open(log, "wb")
         env = dict(os.environ, CCPROXY_BRIDGE_TOKEN=token)
-        self.proc = subprocess.Popen([str(binary), "--server", url, "--root", str(root), "-v"],
+        self.proc = subprocess.Popen([str(binary), "--server", url, "--root", str(root), "-v", *flags],
                                      stdin=subprocess.DEVNULL, stdout=self.out, stderr=subprocess.STDOUT,
                                      env=env, preexec_fn=harness.die_with_parent)
 
@@ -71,9 +71,9 @@ def bridge(tmp_path, bridge_bin, make_proxy):
     e.proxy, e.root, e.tmp, e.metrics_port = proxy, root, tmp_path, metrics_port
     e.token = proxy.create_token("alice-laptop", "--principal", "alice", scopes="bridge:connect")
 
-    def daemon(token: str | None = None) -> Daemon:
+    def daemon(token: str | None = None, *flags: str) -> Daemon:
         d = Daemon(bridge_bin, f"ws://127.0.0.1:{proxy.port}/bridge", root, tmp_path / f"daemon{len(daemons)}.log",
-                   token or e.token)
+                   token or e.token, flags)
         daemons.append(d)
         return d
 
@@ -384,3 +384,27 @@ def test_after_a_restart_the_daemon_reconnects_and_the_next_chat_lands_on_the_la
     _connected_with_mount(bridge)
     text = harness.chat_text(proxy.chat("STANDIN:bash echo after-restart > again.txt && pwd", bearer=chat))
     assert (bridge.root / "again.txt").read_text() == "after-restart\n", text
+
+
+def test_the_exec_tool_runs_commands_on_the_laptop_only_with_allow_exec(bridge):
+    proxy = bridge.proxy
+    chat = proxy.create_token("alice-chat", "--principal", "alice", scopes="chat")
+    prompt = 'STANDIN:tool mcp__bridge__exec {"command": "echo $((6*7)) > exec.txt; cat exec.txt; pwd"}'
+    # Without --allow-exec there is no such tool: claude cannot call it, nothing runs.
+    d = bridge.daemon()
+    _connected_with_mount(bridge)
+    text = harness.chat_text(proxy.chat(prompt, bearer=chat))
+    assert not (bridge.root / "exec.txt").exists(), text
+    assert "42" not in text, text
+    d.stop()
+    wait_until(lambda: (not bridges(proxy), bridges(proxy)), 10, "the first bridge to go")
+    # With it, the command runs on the laptop, in the root, and its output comes back.
+    bridge.daemon(None, "--allow-exec")
+    entry = _connected_with_mount(bridge)
+    assert entry["allow_exec"] is True
+    text = harness.chat_text(proxy.chat(prompt, bearer=chat))
+    assert (bridge.root / "exec.txt").read_text() == "42\n", text
+    assert "exit code 0" in text and "42" in text and str(bridge.root.resolve()) in text, text
+    # A failing command is an error result with its exit code.
+    text = harness.chat_text(proxy.chat('STANDIN:tool mcp__bridge__exec {"command": "echo oops >&2; exit 3"}', bearer=chat))
+    assert "exit code 3" in text and "oops" in text, text

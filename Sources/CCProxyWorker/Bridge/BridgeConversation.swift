@@ -28,10 +28,11 @@ enum BridgeStep: Equatable, Sendable {
     case close(code: UInt16, reason: String)
     /// The daemon answered hello: ask the supervisor to register the bridge.
     case register(HelloResult)
-    /// A frame for the bridge's FUSE helper (an answer to one of its requests, a watch event).
+    /// A watch event, for the bridge's FUSE helper.
     case forward(Data)
-    /// The daemon answered request `id` (with `errorCode`, or nil: success), for the metrics.
-    case answered(id: UInt64, errorCode: String?)
+    /// The daemon answered request `id` (with `errorCode`, or nil: success): for whoever
+    /// asked (the FUSE helper, or an exec request of a turn).
+    case answer(id: UInt64, errorCode: String?, frame: Data)
 }
 
 /// WebSocket close codes (RFC 6455 §7.4.1) the conversation uses.
@@ -108,7 +109,7 @@ struct BridgeConversation: Sendable {
         case .response(let id, let error):
             // Once serving, every answer is the helper's (the helper matches ids and drops
             // stale ones); before, only hello's counts.
-            if phase == .serving { return [.answered(id: id, errorCode: error?.code.rawValue), .forward(bytes)] }
+            if phase == .serving { return [.answer(id: id, errorCode: error?.code.rawValue, frame: bytes)] }
             guard phase == .awaitingHello, id == Self.helloRequestID else { return [] }  // stale
             if let error {
                 return close(BridgeCloseCode.policyViolation, "hello rejected: \(error.code.rawValue): \(error.message)")

@@ -38,6 +38,16 @@ final class BridgeServerHandler: ChannelInboundHandler {
     /// Where each answered call's figures go (the supervisor's metrics).
     private let report: @Sendable (BridgeCallObservation) -> Void
     private var meter = BridgeCallMeter()
+    /// Where exec sockets go (`BridgePaths.execSocket`).
+    private let stateDirectory: String
+    /// Whether the daemon said `allow_exec` in its hello.
+    private var daemonAllowsExec = false
+    /// The exec socket's listener and path, while the bridge serves exec requests.
+    private var execServer: (channel: any Channel, path: String)?
+    /// Exec requests sent to the daemon, by id, with how to answer each.
+    private var execReplies: [UInt64: (Data) -> Void] = [:]
+    /// Exec ids start far above the helper's (which count from 1), so the two never meet.
+    private var nextExecID: UInt64 = 1 << 62
     private let decided: EventLoopPromise<UInt64?>
     private var isDecided = false
     private let logger: Logger
@@ -48,11 +58,12 @@ final class BridgeServerHandler: ChannelInboundHandler {
     private var relay: (any Channel)?
 
     init(
-        conversation: BridgeConversation, decided: EventLoopPromise<UInt64?>, logger: Logger,
+        conversation: BridgeConversation, decided: EventLoopPromise<UInt64?>, logger: Logger, stateDirectory: String,
         report: @escaping @Sendable (BridgeCallObservation) -> Void,
         register: @escaping @Sendable (HelloResult) async -> BridgeRegistrationAnswer
     ) {
         self.report = report
+        self.stateDirectory = stateDirectory
         self.conversation = conversation
         self.decided = decided
         self.logger = logger
@@ -80,6 +91,7 @@ final class BridgeServerHandler: ChannelInboundHandler {
         helloTimer?.cancel()
         closeTimer?.cancel()
         relay?.close(promise: nil)
+        stopExec()
         decide(nil)
         context.fireChannelInactive()
     }
@@ -119,8 +131,13 @@ final class BridgeServerHandler: ChannelInboundHandler {
             switch step {
             case .send(let text):
                 send(text: text, context: context)
-            case .answered(let id, let errorCode):
+            case .answer(let id, let errorCode, let frame):
                 if let call = meter.answered(id: id, errorCode: errorCode, atMicros: MonotonicClock.microseconds()) { report(call) }
+                if let reply = execReplies.removeValue(forKey: id) {
+                    reply(frame)
+                } else if let relay, let bytes = try? ChannelFrame.encode(frame) {
+                    relay.writeAndFlush(relay.allocator.buffer(bytes: bytes), promise: nil)
+                }
             case .forward(let frame):
                 guard let relay, let bytes = try? ChannelFrame.encode(frame) else { continue }
                 relay.writeAndFlush(relay.allocator.buffer(bytes: bytes), promise: nil)
@@ -130,6 +147,7 @@ final class BridgeServerHandler: ChannelInboundHandler {
                 context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: buffer)), promise: nil)
             case .register(let hello):
                 helloTimer?.cancel()
+                daemonAllowsExec = hello.allowExec
                 logger.info(
                     "bridge daemon said hello",
                     metadata: ["daemon": "\(hello.daemonVersion)", "root": "\(hello.root)", "protocol": "\(hello.protocolVersion)"])
@@ -167,6 +185,9 @@ final class BridgeServerHandler: ChannelInboundHandler {
                 return
             }
             startRelay(fd.relinquish(), context: context)
+            if daemonAllowsExec, let path = BridgePaths.execSocket(stateDirectory: stateDirectory, bridgeID: bridgeID) {
+                startExec(path: path, context: context)
+            }
         case .refused(let reason):
             perform(conversation.refused(reason))
             decide(nil)
@@ -207,6 +228,69 @@ final class BridgeServerHandler: ChannelInboundHandler {
                     handler.perform(handler.conversation.mountEnded("could not adopt the bridge's mount channel: \(error)"))
                 }
             }
+    }
+
+    /// Listens on the exec socket (0600, in the service user's `<state>/bridges`): the exec
+    /// tool of the principal's turns connects there (the sandbox binds it in for them only).
+    private func startExec(path: String, context: ChannelHandlerContext) {
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        let logger = self.logger
+        ServerBootstrap(group: eventLoop)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ExecClientHandler { command, reply in
+                            eventLoop.execute { bound.value.execRequested(command, reply: reply) }
+                        })
+                }
+            }
+            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
+            .whenComplete { result in
+                let handler = bound.value
+                switch result {
+                case .success(let server):
+                    chmod(path, 0o600)
+                    if handler.conversation.phase == .closed {
+                        server.close(promise: nil)
+                        unlink(path)
+                    } else {
+                        handler.execServer = (server, path)
+                        logger.info("bridge exec socket ready", metadata: ["socket": "\(path)"])
+                    }
+                case .failure(let error):
+                    logger.warning("no exec tool for this bridge: cannot listen", metadata: ["socket": "\(path)", "error": "\(error)"])
+                }
+            }
+    }
+
+    private func stopExec() {
+        if let server = execServer {
+            server.channel.close(promise: nil)
+            unlink(server.path)
+            execServer = nil
+        }
+        let waiting = execReplies.values
+        execReplies.removeAll()
+        for reply in waiting { reply(BridgeCodec.failure(id: 0, BridgeError(.io, "the bridge went away"))) }
+    }
+
+    /// An exec request of a turn: sent to the daemon as `exec` of `/bin/sh -c <command>` (in
+    /// the daemon's root, with its timeout), answered with the daemon's answer.
+    private func execRequested(_ command: String, reply: @escaping (Data) -> Void) {
+        guard let context, conversation.phase == .serving else {
+            reply(BridgeCodec.failure(id: 0, BridgeError(.io, "the bridge went away")))
+            return
+        }
+        guard execReplies.count < Limits.maxBridgeConcurrentExecs else {
+            reply(BridgeCodec.failure(id: 0, BridgeError(.unsupported, "too many commands running on the laptop (\(Limits.maxBridgeConcurrentExecs))")))
+            return
+        }
+        let id = nextExecID
+        nextExecID += 1
+        execReplies[id] = reply
+        meter.requested(id: id, method: BridgeMethod.exec.rawValue, atMicros: MonotonicClock.microseconds())
+        send(text: BridgeCodec.request(id: id, method: .exec, params: ExecParams(cmd: "/bin/sh", args: ["-c", command])), context: context)
     }
 
     /// A request of the FUSE helper: timed, and sent to the daemon as one text frame.

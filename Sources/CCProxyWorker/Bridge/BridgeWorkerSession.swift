@@ -29,12 +29,14 @@ struct BridgeWorkerSession {
         let supervisor = context.supervisor
         let logger = self.logger
         let serverVersion = "ccproxy/\(CCProxyVersion.string)"
+        let stateDirectory = context.settings.stateDirectory
         let channel = try await ClientBootstrap(group: context.eventLoopGroup)
             .withConnectedSocket(descriptor) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let decided = channel.eventLoop.makePromise(of: UInt64?.self)
                     let handler = BridgeServerHandler(
                         conversation: BridgeConversation(serverVersion: serverVersion), decided: decided, logger: logger,
+                        stateDirectory: stateDirectory,
                         report: { call in try? supervisor.send(.bridgeCallObserved(call)) }
                     ) { hello in
                         do {

@@ -27,6 +27,12 @@ struct ClientMCPConfig: Encodable {
         ]
     }
 
+    /// The exec tool of a turn on a bridge whose daemon allows exec: the server `bridge`
+    /// (claude sees `mcp__bridge__exec`), talking to the bridge worker's `socket`.
+    init(executable: String, bridgeExecSocket socket: String) {
+        mcpServers = [BridgeExecSession.serverName: Server(command: executable, args: ["mcp-bridge-exec", socket])]
+    }
+
     func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

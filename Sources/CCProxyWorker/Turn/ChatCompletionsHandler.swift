@@ -265,6 +265,9 @@ struct ChatCompletionsHandler {
             systemPrompt: plan.systemPrompt?.text, hostMCPServers: context.settings.hostMCPServers,
             clientFunctions: plan.clientFunctions)
         workspace.bridgeMount = bridgeMount
+        if bridgeMount != nil, let socket = grant.bridgeExecSocket, FileStatus.isSocket(socket) {
+            try workspace.offerBridgeExec(socket: socket)
+        }
         return workspace
     }
 
@@ -288,7 +291,7 @@ struct ChatCompletionsHandler {
         }
         // Added to whatever MCP servers claude finds itself (never `--strict-mcp-config`): the
         // operator's, then the turn's function server.
-        let mcpFiles = [workspace.hostMCPFile, workspace.clientMCPFile].compactMap { $0 }
+        let mcpFiles = [workspace.hostMCPFile, workspace.clientMCPFile, workspace.bridgeMCPFile].compactMap { $0 }
         if !mcpFiles.isEmpty { arguments += ["--mcp-config"] + mcpFiles }
         return try ClaudeLaunchBuilder(settings: context.settings, serverEnvironment: context.claudeEnvironment).launch(
             arguments: arguments, workspace: workspace, ownerDirectoryName: grant.ownerDirectoryName,

@@ -19,9 +19,23 @@ struct TurnWorkspace {
     var clientMCPFile: String? = nil
     /// The bridge mount the turn runs in (`workingDirectory`), when it runs on a bridge.
     var bridgeMount: String? = nil
+    /// On a bridge that allows exec: the bridge worker's exec socket (bound into the
+    /// sandbox), and the `--mcp-config` file that gives claude the exec tool.
+    var bridgeExecSocket: String? = nil
+    var bridgeMCPFile: String? = nil
 
     /// The private files claude reads (bound read-only into its sandbox).
-    var privateFiles: [String] { [systemPromptFile, hostMCPFile, functionsFile, clientMCPFile].compactMap { $0 } }
+    var privateFiles: [String] {
+        [systemPromptFile, hostMCPFile, functionsFile, clientMCPFile, bridgeMCPFile, bridgeExecSocket].compactMap { $0 }
+    }
+
+    /// Offers the exec tool of the bridge the turn runs on.
+    mutating func offerBridgeExec(socket: String) throws {
+        let config = root + "/bridge-mcp.json"
+        try Self.writePrivate(try ClientMCPConfig(executable: ClientMCPConfig.executable, bridgeExecSocket: socket).encoded(), to: config)
+        bridgeExecSocket = socket
+        bridgeMCPFile = config
+    }
 
     /// Creates the directories (0700) and writes the system prompt, MCP server and function
     /// files (0600) if there are any.
@@ -59,7 +73,7 @@ struct TurnWorkspace {
         return path
     }
 
-    private static func writePrivate(_ data: Data, to path: String) throws {
+    static func writePrivate(_ data: Data, to path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
             throw CocoaError(.fileWriteUnknown)
         }

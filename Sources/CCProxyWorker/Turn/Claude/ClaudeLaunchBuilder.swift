@@ -64,7 +64,9 @@ struct ClaudeLaunchBuilder {
             readOnly: operatorDirectory.map { TurnSandbox.operatorEntries(configurationDirectory: $0) } ?? [],
             hidden: hidden, files: workspace.privateFiles)
         // claude starts the worker's own executable as the server of the client functions.
-        if workspace.clientMCPFile != nil { sandbox.helperExecutables = [ClientMCPConfig.executable] }
+        if workspace.clientMCPFile != nil || workspace.bridgeMCPFile != nil {
+            sandbox.helperExecutables = [ClientMCPConfig.executable]
+        }
         let argv = sandbox.commandLine(executable: claude, arguments: arguments)
         return ClaudeProcess.Launch(
             executable: argv[0], arguments: Array(argv.dropFirst()), environment: environment,
