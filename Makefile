@@ -21,7 +21,7 @@ SERVICE_USER ?= ccproxy
 APT_PACKAGES := libsqlite3-dev libargon2-dev libfuse3-dev fuse3 libsystemd-dev pkg-config systemd bubblewrap curl unzip
 # Only for the tests: python3 -m venv needs python3-venv on Debian's own python3; promtool
 # (package prometheus) checks the metrics exposition.
-TEST_APT_PACKAGES := python3 python3-venv prometheus
+TEST_APT_PACKAGES := python3 python3-venv prometheus socat
 VENV := $(CURDIR)/.venv
 VENV_PYTHON := $(VENV)/bin/python
 # The thread-sanitized build has its own scratch path, so that it never invalidates .build.

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -255,4 +256,35 @@ long ccp_peer_uid(int fd) {
 
 int ccp_detach_mount(const char *path) {
     return umount2(path, MNT_DETACH);
+}
+
+int ccp_keep_only_capabilities(const int *keep, int count, int *bounded) {
+    *bounded = 1;
+    for (int cap = 0; cap < 64; cap++) {
+        int kept = 0;
+        for (int i = 0; i < count; i++) {
+            if (keep[i] == cap) kept = 1;
+        }
+        if (kept) continue;
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
+            if (errno == EINVAL) break;  /* past the kernel's last capability */
+            *bounded = 0;                /* EPERM: no CAP_SETPCAP; the rest still applies */
+        }
+    }
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capget, &header, data) != 0) return -1;
+    uint32_t mask[2] = {0, 0};
+    for (int i = 0; i < count; i++) {
+        if (keep[i] < 0 || keep[i] >= 64) continue;
+        mask[keep[i] / 32] |= 1u << (keep[i] % 32);
+    }
+    for (int i = 0; i < 2; i++) {
+        /* Only what it has and keeps: capset refuses to add. */
+        data[i].permitted &= mask[i];
+        data[i].effective = data[i].permitted;
+        data[i].inheritable = 0;
+    }
+    return (int)syscall(SYS_capset, &header, data);
 }

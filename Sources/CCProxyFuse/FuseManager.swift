@@ -147,7 +147,8 @@ public final class FuseManager {
         while let (pid, status) = ChildReaper.reapOne() {
             guard let mountPoint = mounts.removeValue(forKey: pid) else { continue }
             // The child unmounted (or its mount died with it): detach what may be left,
-            // then the empty point goes.
+            // then the empty point goes (without CAP_DAC_OVERRIDE this fails, and the
+            // supervisor removes it).
             _ = try? MountPoint.detach(mountPoint)
             rmdir(mountPoint)
             log("mount of \(mountPoint) ended (\(status))")

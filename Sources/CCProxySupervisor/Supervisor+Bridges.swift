@@ -161,7 +161,10 @@ extension Supervisor {
         if let entry = bridges.workerExited(pid: pid) {
             metadata["principal"] = "\(entry.principal)"
             metadata["bridge"] = "\(entry.id)"
-            // The worker's end of the mount's channel closed with it: the mount ends.
+            // The worker's end of the mount's channel closed with it: the mount ends. Its
+            // point goes once it is empty (the FUSE manager keeps no right to remove it;
+            // still mounted for a moment, the next bridge of the principal reuses it).
+            if let mountPoint = entry.mountPoint { rmdir(mountPoint) }
         }
         if case .exited(.finished) = exit {
             logger.notice("bridge disconnected", metadata: metadata)

@@ -128,6 +128,16 @@ struct ManagerCommand: ParsableCommand {
 
     func run() throws {
         SignalPipe.ignoreBrokenPipe()
+        if ServiceUser.isRoot {
+            // Root for mounting only: CAP_SYS_ADMIN (mount, umount) and CAP_DAC_READ_SEARCH
+            // (the mount points are inside the service user's 0700 state directory). Every
+            // other capability goes, from the bounding set too where CAP_SETPCAP allows, so
+            // the mounts it starts have no more.
+            let bounded = try Capabilities.keepOnly([Capabilities.sysAdmin, Capabilities.dacReadSearch])
+            if !bounded {
+                FileHandle.standardError.write(Data("ccproxy-fuse manager: no CAP_SETPCAP; the bounding set is left as it is\n".utf8))
+            }
+        }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let manager = FuseManager(
             channel: SeqPacketChannel(fd: channelFd), mountRoot: mountRoot, executable: executable,

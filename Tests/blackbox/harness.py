@@ -925,3 +925,19 @@ def user(text: str, **extra) -> dict:
 
 BASH_DESCRIPTION = "Run the command the test asked for"  # the stand-in's Bash tool_use description
 THINKING = "Let me think about it."                      # the stand-in's STANDIN:think thinking text
+
+
+def make_ca(d: Path) -> tuple[Path, Path, Path]:
+    """A test CA and a server certificate it signed for localhost and 127.0.0.1 (openssl):
+    (ca.pem, server.pem, server.key) in `d`."""
+    def run(*args):
+        cp = subprocess.run(["openssl", *args], capture_output=True, text=True, timeout=60, cwd=d)
+        assert cp.returncode == 0, cp.stderr
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+        "-subj", "/CN=bridge test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
+    (d / "ext.cnf").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+    run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out",
+        "server.pem", "-days", "2", "-extfile", "ext.cnf")
+    return d / "ca.pem", d / "server.pem", d / "server.key"

@@ -350,18 +350,7 @@ def test_missing_token_is_refused_at_start(env, bridge_bin):
     assert "env CCPROXY_BRIDGE_TOKEN is empty" in cp.stderr
 
 
-def _make_ca(d: Path) -> tuple[Path, Path, Path]:
-    def run(*args):
-        cp = subprocess.run(["openssl", *args], capture_output=True, text=True, timeout=60, cwd=d)
-        assert cp.returncode == 0, cp.stderr
-    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-        "-subj", "/CN=bridge test CA", "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
-    (d / "ext.cnf").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
-    run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out",
-        "server.pem", "-days", "2", "-extfile", "ext.cnf")
-    return d / "ca.pem", d / "server.pem", d / "server.key"
+_make_ca = harness.make_ca
 
 
 def test_wss_with_ca_file(env):

@@ -71,9 +71,9 @@ def bridge(tmp_path, bridge_bin, make_proxy):
     e.proxy, e.root, e.tmp, e.metrics_port = proxy, root, tmp_path, metrics_port
     e.token = proxy.create_token("alice-laptop", "--principal", "alice", scopes="bridge:connect")
 
-    def daemon(token: str | None = None, *flags: str) -> Daemon:
-        d = Daemon(bridge_bin, f"ws://127.0.0.1:{proxy.port}/bridge", root, tmp_path / f"daemon{len(daemons)}.log",
-                   token or e.token, flags)
+    def daemon(token: str | None = None, *flags: str, url: str | None = None) -> Daemon:
+        d = Daemon(bridge_bin, url or f"ws://127.0.0.1:{proxy.port}/bridge", root,
+                   tmp_path / f"daemon{len(daemons)}.log", token or e.token, flags)
         daemons.append(d)
         return d
 
@@ -245,6 +245,12 @@ def mounted(path: str) -> bool:
         return any(line.split()[4] == path for line in f)
 
 
+def capabilities(pid: int) -> dict[str, int]:
+    with open(f"/proc/{pid}/status") as f:
+        return {k: int(v, 16) for k, v in (line.split(":\t") for line in f.read().splitlines() if ":\t" in line)
+                if k in ("CapEff", "CapPrm", "CapBnd", "CapInh")}
+
+
 def fuse_manager(proxy) -> int:
     found = [p for p in harness.children(proxy.pid) if harness.exe_name(p) == "ccproxy-fuse"]
     assert len(found) == 1, f"one ccproxy-fuse under the supervisor:\n{proxy.tree()}"
@@ -269,8 +275,13 @@ def test_a_chat_runs_in_the_laptop_directory_through_the_mount(bridge):
     # child of its own; the mount is there before any chat.
     manager = fuse_manager(proxy)
     assert harness.uid_of(manager) == 0, harness.describe(manager)
+    # Root for mounting only: CAP_SYS_ADMIN and CAP_DAC_READ_SEARCH, in its own sets and its
+    # bounding set (so its mount children have no more).
+    wanted = (1 << 21) | (1 << 2)
+    assert capabilities(manager) == {"CapEff": wanted, "CapPrm": wanted, "CapBnd": wanted, "CapInh": 0}
     assert harness.uid_of(entry["pid"]) != 0, "the bridge worker runs as the service user"
     wait_until(lambda: (len(fuse_mounts(proxy)) == 1, proxy.tree()), 10, "one mount process")
+    assert capabilities(fuse_mounts(proxy)[0])["CapEff"] & ~wanted == 0
     wait_until(lambda: (mounted(mount), open("/proc/self/mountinfo").read()[-2000:]), 10, f"a mount at {mount}")
 
     r = proxy.chat("STANDIN:bash echo from-claude > created.txt && echo edited >> hello.txt && ls -a && pwd",
@@ -408,3 +419,38 @@ def test_the_exec_tool_runs_commands_on_the_laptop_only_with_allow_exec(bridge):
     # A failing command is an error result with its exit code.
     text = harness.chat_text(proxy.chat('STANDIN:tool mcp__bridge__exec {"command": "echo oops >&2; exit 3"}', bearer=chat))
     assert "exit code 3" in text and "oops" in text, text
+
+
+def test_wss_through_a_tls_terminating_proxy(bridge):
+    """socat terminates TLS (a test CA's certificate) in front of the server; the daemon dials
+    wss:// and trusts the CA given by --ca-file; the chat lands on the laptop."""
+    import shutil
+    socat = shutil.which("socat")
+    if socat is None:
+        pytest.fail("socat is not installed (make test-deps installs it)", pytrace=False)
+    proxy = bridge.proxy
+    ca, cert, key = harness.make_ca(bridge.tmp)
+    port = harness.free_port()
+    relay = subprocess.Popen(
+        [socat, f"OPENSSL-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork,cert={cert},key={key},verify=0",
+         f"TCP:127.0.0.1:{proxy.port}"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=harness.die_with_parent)
+    try:
+        wait_until(lambda: (relay.poll() is None and _listening(port), "socat not listening"), 10, "socat to listen")
+        chat = proxy.create_token("alice-chat", "--principal", "alice", scopes="chat")
+        d = bridge.daemon(None, "--ca-file", str(ca), url=f"wss://localhost:{port}/bridge")
+        d.wait_log("connected", 20)
+        _connected_with_mount(bridge)
+        text = harness.chat_text(proxy.chat("STANDIN:bash echo over-tls > tls.txt && cat tls.txt", bearer=chat))
+        assert (bridge.root / "tls.txt").read_text() == "over-tls\n", text
+    finally:
+        relay.kill()
+        relay.wait(timeout=10)
+
+
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False

@@ -24,7 +24,9 @@ INSTALLED_BIN = "/usr/local/bin/"
 # The exposure levels reached (README "Operations"); a change that weakens a unit fails here.
 # (+0.1 each for RestrictNamespaces allowing ipc: the turn sandbox's IPC namespace.)
 SERVICE_EXPOSURE_MAX = 2.8
-PRIVILEGED_EXPOSURE_MAX = 3.7
+# (+0.2 for the privileged drop-in's CAP_DAC_READ_SEARCH and CAP_SETPCAP: the FUSE manager
+# reaches mount points in the 0700 state directory, and empties its own bounding set.)
+PRIVILEGED_EXPOSURE_MAX = 3.9
 EXPOSURE_RE = re.compile(r"Overall exposure level for \S+: (\d+(?:\.\d+)?)")
 
 

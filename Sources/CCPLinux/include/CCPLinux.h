@@ -80,3 +80,10 @@ long ccp_peer_uid(int fd);
 
 /* umount2(path, MNT_DETACH): lazily detaches a (possibly dead) mount at `path`. */
 int ccp_detach_mount(const char *path);
+
+/* Keeps only the capabilities in `keep` (`count` of them): drops every other one from the
+   bounding set where CAP_SETPCAP allows (so that programs it executes as root get no more),
+   then from its own effective, permitted and inheritable sets (capset(2), always allowed
+   when reducing). Returns 0, or -1 with errno from capset. Sets *bounded to 1 when the
+   bounding set could be reduced, 0 when it could not (no CAP_SETPCAP). */
+int ccp_keep_only_capabilities(const int *keep, int count, int *bounded);
