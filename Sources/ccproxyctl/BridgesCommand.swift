@@ -86,13 +86,8 @@ enum BridgesFormatter {
                 $0.allowExec ? "yes" : "no", $0.mountPoint ?? "-", "\($0.rpcCount)",
             ]
         }
-        let header = ["PRINCIPAL", "SINCE", "PID", "ROOT", "WRITE", "EXEC", "MOUNT", "RPCS"]
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        return ([header] + rows).map { row in
-            row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0)
-            }.joined()
-        }.joined(separator: "\n")
+        return TextTable.render(header: ["PRINCIPAL", "SINCE", "PID", "ROOT", "WRITE", "EXEC", "MOUNT", "RPCS"], rows: rows)
+            .joined(separator: "\n")
     }
 
     private static func timestamp(_ seconds: Int64) -> String {

@@ -139,13 +139,8 @@ enum SessionsFormatter {
         let rows = reports.map {
             [$0.owner, $0.name, $0.claudeSessionID, $0.workspace ?? "-", $0.busy ? "busy" : "idle", timestamp($0.lastUsedAt)]
         }
-        let header = ["OWNER", "SESSION", "CLAUDE SESSION", "WORKSPACE", "STATE", "LAST USED"]
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        return ([header] + rows).map { row in
-            row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0)
-            }.joined()
-        }.joined(separator: "\n")
+        return TextTable.render(header: ["OWNER", "SESSION", "CLAUDE SESSION", "WORKSPACE", "STATE", "LAST USED"], rows: rows)
+            .joined(separator: "\n")
     }
 
     private static func timestamp(_ seconds: Int64) -> String {

@@ -454,3 +454,29 @@ def _listening(port: int) -> bool:
         return True
     except OSError:
         return False
+
+
+def test_the_daemons_safety_holds_for_claude_through_the_mount(bridge, tmp_path):
+    """Through the whole chain (claude's Bash, the sandbox, the FUSE mount, the bridge
+    worker, the daemon): --allow-write=false refuses writes, a symlink that leaves the root
+    through an intermediate directory is refused, and the audit log has a line per call."""
+    proxy = bridge.proxy
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("outside-the-root\n")
+    (bridge.root / "sub").mkdir()
+    (bridge.root / "sub" / "escape").symlink_to(outside)
+    audit = tmp_path / "audit.jsonl"
+    chat = proxy.create_token("alice-chat", "--principal", "alice", scopes="chat")
+    bridge.daemon(None, "--allow-write=false", "--audit", str(audit))
+    _connected_with_mount(bridge)
+    text = harness.chat_text(proxy.chat(
+        "STANDIN:bash echo nope > refused.txt; echo write=$?; cat sub/escape/secret.txt; echo read=$?; cat hello.txt",
+        bearer=chat))
+    assert not (bridge.root / "refused.txt").exists(), text
+    assert "write=0" not in text and "outside-the-root" not in text and "read=0" not in text, text
+    assert "hello" in text, text
+    lines = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert lines and all(sorted(line) == ["method", "path", "result", "ts"] for line in lines), lines[:5]
+    assert any(line["method"] == "read" and line["path"] == "hello.txt" and line["result"] == "ok" for line in lines), lines
+    assert any(line["result"] != "ok" for line in lines), lines

@@ -18,25 +18,10 @@ public enum BridgeExecServer {
 
     public static func run(socket path: String) -> Exit {
         let session = BridgeExecSession()
-        var splitter = LineSplitter(maxLineBytes: Limits.maxFunctionServerLineBytes)
-        let input = FileHandle.standardInput
-        let output = FileHandle.standardOutput
-        while true {
-            let chunk = input.availableData
-            guard !chunk.isEmpty else { return .finished }
-            let lines: [[UInt8]]
-            do {
-                lines = try splitter.append(chunk)
-            } catch {
-                FileHandle.standardError.write(Data("ccproxy-worker mcp-bridge-exec: a line is too long\n".utf8))
-                return .badInput
-            }
-            for line in lines where !line.isEmpty {
-                guard var reply = session.reply(to: line, run: { execute($0, socket: path) }) else { continue }
-                reply.append(UInt8(ascii: "\n"))
-                output.write(Data(reply))
-            }
+        let served = MCPStdio.serve(name: "mcp-bridge-exec") { line in
+            session.reply(to: line, run: { execute($0, socket: path) })
         }
+        return served ? .finished : .badInput
     }
 
     /// One command through the bridge worker: its answer as claude sees it.

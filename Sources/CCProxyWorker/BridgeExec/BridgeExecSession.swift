@@ -31,63 +31,34 @@ public struct BridgeExecSession: Sendable {
 
     /// The reply to one line (without its newline), or nil when none is due.
     public func reply(to line: [UInt8], run: (String) -> Outcome) -> [UInt8]? {
-        let message: JSONValue
-        do {
-            message = try JSONValue.parse(line)
-        } catch {
-            return encode(Failure(id: .null, error: .init(code: -32700, message: "parse error")))
+        let request: MCPMessage.Request
+        switch MCPMessage.parse(line) {
+        case .garbage: return MCPMessage.parseError
+        case .ignored: return nil
+        case .request(let parsed): request = parsed
         }
-        guard case .string(let method)? = message["method"], let id = message["id"], id != .null else { return nil }
-        switch method {
+        guard let id = request.id else { return nil }
+        switch request.method {
         case "initialize":
-            var version = "2025-06-18"
-            if case .string(let requested)? = message["params"]?["protocolVersion"] { version = requested }
-            return encode(Success(id: id, result: Initialized(protocolVersion: version)))
+            return MCPMessage.initialized(id: id, protocolVersion: request.requestedProtocolVersion, serverName: Self.serverName)
         case "tools/list":
-            return encode(Success(id: id, result: ToolList()))
+            return MCPMessage.success(id: id, ToolList())
         case "ping":
-            return encode(Success(id: id, result: Empty()))
+            return MCPMessage.success(id: id, MCPMessage.Empty())
         case "tools/call":
-            guard case .string(Self.toolName)? = message["params"]?["name"] else {
-                return encode(Failure(id: id, error: .init(code: -32602, message: "unknown tool")))
+            guard case .string(Self.toolName)? = request.message["params"]?["name"] else {
+                return MCPMessage.failure(id: id, code: -32602, "unknown tool")
             }
-            guard case .string(let command)? = message["params"]?["arguments"]?["command"], !command.isEmpty else {
-                return encode(Success(id: id, result: CallResult(outcome: Outcome(text: "exec needs a non-empty \"command\" string", isError: true))))
+            guard case .string(let command)? = request.message["params"]?["arguments"]?["command"], !command.isEmpty else {
+                return MCPMessage.success(
+                    id: id, CallResult(outcome: Outcome(text: "exec needs a non-empty \"command\" string", isError: true)))
             }
-            return encode(Success(id: id, result: CallResult(outcome: run(command))))
+            return MCPMessage.success(id: id, CallResult(outcome: run(command)))
         default:
-            return encode(Failure(id: id, error: .init(code: -32601, message: "method not found: \(method)")))
+            return MCPMessage.failure(id: id, code: -32601, "method not found: \(request.method)")
         }
     }
 
-    private struct Success<Result: Encodable>: Encodable {
-        var jsonrpc = "2.0"
-        var id: JSONValue
-        var result: Result
-    }
-    private struct Failure: Encodable {
-        struct Body: Encodable {
-            var code: Int
-            var message: String
-        }
-        var jsonrpc = "2.0"
-        var id: JSONValue
-        var error: Body
-    }
-    private struct Empty: Encodable {}
-    private struct Initialized: Encodable {
-        struct Capabilities: Encodable {
-            struct Tools: Encodable { var listChanged = false }
-            var tools = Tools()
-        }
-        struct Info: Encodable {
-            var name = BridgeExecSession.serverName
-            var version = "1"
-        }
-        var protocolVersion: String
-        var capabilities = Capabilities()
-        var serverInfo = Info()
-    }
     private struct ToolList: Encodable {
         struct Tool: Encodable {
             struct Schema: Encodable {
@@ -125,9 +96,5 @@ public struct BridgeExecSession: Sendable {
             content = [Content(text: outcome.text)]
             isError = outcome.isError
         }
-    }
-
-    private func encode(_ value: some Encodable) -> [UInt8] {
-        ResponseEncoder().encode(value)
     }
 }

@@ -26,24 +26,6 @@ public enum FunctionServer {
             return .unreadableFile
         }
         var session = FunctionServerSession(functions: functions)
-        var splitter = LineSplitter(maxLineBytes: Limits.maxFunctionServerLineBytes)
-        let input = FileHandle.standardInput
-        let output = FileHandle.standardOutput
-        while true {
-            let chunk = input.availableData
-            guard !chunk.isEmpty else { return .finished }
-            let lines: [[UInt8]]
-            do {
-                lines = try splitter.append(chunk)
-            } catch {
-                FileHandle.standardError.write(Data("ccproxy-worker mcp-functions: a line is too long\n".utf8))
-                return .badInput
-            }
-            for line in lines where !line.isEmpty {
-                guard var reply = session.reply(to: line) else { continue }
-                reply.append(UInt8(ascii: "\n"))
-                output.write(Data(reply))
-            }
-        }
+        return MCPStdio.serve(name: "mcp-functions") { session.reply(to: $0) } ? .finished : .badInput
     }
 }

@@ -29,71 +29,28 @@ public struct FunctionServerSession: Sendable {
 
     /// The reply to one line, as one line of JSON (without its newline), or nil when none is due.
     public mutating func reply(to line: [UInt8]) -> [UInt8]? {
-        let message: JSONValue
-        do {
-            message = try JSONValue.parse(line)
-        } catch {
-            return encode(Failure(id: .null, error: .init(code: -32700, message: "parse error")))
+        let request: MCPMessage.Request
+        switch MCPMessage.parse(line) {
+        case .garbage: return MCPMessage.parseError
+        case .ignored: return nil
+        case .request(let parsed): request = parsed
         }
-        guard case .string(let method)? = message["method"] else {
-            // A response or something else the server never asked for.
-            return nil
-        }
-        guard let id = message["id"], id != .null else { return nil }
-        switch method {
+        guard let id = request.id else { return nil }
+        switch request.method {
         case "initialize":
-            let version: String
-            if case .string(let requested)? = message["params"]?["protocolVersion"] {
-                version = requested
-            } else {
-                version = Self.defaultProtocolVersion
-            }
-            return encode(Success(id: id, result: Initialized(protocolVersion: version)))
+            return MCPMessage.initialized(id: id, protocolVersion: request.requestedProtocolVersion, serverName: Self.serverName)
         case "tools/list":
-            return encode(Success(id: id, result: functions))
+            return MCPMessage.success(id: id, functions)
         case "ping":
-            return encode(Success(id: id, result: Empty()))
+            return MCPMessage.success(id: id, MCPMessage.Empty())
         case "tools/call":
             pendingCalls.append(id)
             return nil
         default:
-            return encode(Failure(id: id, error: .init(code: -32601, message: "method not found: \(method)")))
+            return MCPMessage.failure(id: id, code: -32601, "method not found: \(request.method)")
         }
     }
 
-    static let defaultProtocolVersion = "2025-06-18"
+    static let defaultProtocolVersion = MCPMessage.defaultProtocolVersion
     static let serverName = "ccproxy-functions"
-
-    private struct Success<Result: Encodable>: Encodable {
-        var jsonrpc = "2.0"
-        var id: JSONValue
-        var result: Result
-    }
-    private struct Failure: Encodable {
-        struct Body: Encodable {
-            var code: Int
-            var message: String
-        }
-        var jsonrpc = "2.0"
-        var id: JSONValue
-        var error: Body
-    }
-    private struct Empty: Encodable {}
-    private struct Initialized: Encodable {
-        struct Capabilities: Encodable {
-            struct Tools: Encodable { var listChanged = false }
-            var tools = Tools()
-        }
-        struct Info: Encodable {
-            var name = FunctionServerSession.serverName
-            var version = "1"
-        }
-        var protocolVersion: String
-        var capabilities = Capabilities()
-        var serverInfo = Info()
-    }
-
-    private func encode(_ value: some Encodable) -> [UInt8] {
-        ResponseEncoder().encode(value)
-    }
 }
