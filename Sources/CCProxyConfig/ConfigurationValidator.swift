@@ -101,6 +101,9 @@ struct ConfigurationValidator {
             if name.isEmpty {
                 problems.append("workspaces: a workspace name is empty")
             }
+            if ReservedWorkspaceName.all.contains(name) {
+                problems.append("\(key): the name is reserved (a persistent session bound to its principal's bridge)")
+            }
             if workspace.path.isEmpty {
                 problems.append("\(key).path is empty")
             } else if !workspace.path.hasPrefix("/") {

@@ -203,6 +203,9 @@ public enum Limits {
     public static let bridgeMountWaitSeconds: Double = 3
     /// Bridge requests a bridge worker times at once (for the metrics).
     public static let maxBridgePendingCalls = 1024
+    /// Bytes a bridge worker queues towards the daemon or the FUSE helper before it stops
+    /// reading the websocket (NIO's write-buffer high-water mark; twice a frame).
+    public static let bridgeRelayHighWaterBytes = 2 * maxBridgeFrameBytes
     /// Longest command the exec tool sends to the laptop.
     public static let maxBridgeExecCommandBytes = 64 * 1024
     /// `exec` requests one bridge runs at once (more are refused).

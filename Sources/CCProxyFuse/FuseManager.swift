@@ -26,7 +26,12 @@ public enum FuseMountRequestError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Serves the supervisor's mount requests: one `ccproxy-fuse mount` child per request,
-/// each serving one bridge's filesystem until its channel ends. When the supervisor's
+/// each serving one bridge's filesystem until its channel ends.
+///
+/// Why a child per mount rather than every mount in this process: a mount's loop is
+/// single-threaded and may wait up to the operation timeout on its bridge, so mounts in one
+/// loop would stall each other; and a mount that crashes (or is killed) takes only its own
+/// bridge with it, while the manager, which alone holds the privilege, stays. When the supervisor's
 /// channel closes (it stops, or died) or on SIGTERM/SIGINT, every mount is stopped
 /// (SIGTERM: the child unmounts) and the manager exits.
 public final class FuseManager {

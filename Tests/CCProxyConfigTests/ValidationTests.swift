@@ -95,6 +95,12 @@ import Testing
         #expect(problems("workspaces: {\"\": {path: /x}}\n") == ["workspaces: a workspace name is empty"])
     }
 
+    @Test func theBridgeBindingIsNoWorkspaceName() {
+        #expect(problems("workspaces: {\"@bridge\": {path: /x}}\n") == [
+            #"workspaces["@bridge"]: the name is reserved (a persistent session bound to its principal's bridge)"#
+        ])
+    }
+
     @Test func workerBounds() {
         #expect(problems("workers: {min_idle: 0}\n") == ["workers.min_idle (0) must be at least 1"])
         #expect(problems("workers: {min_idle: 4, max: 3}\n") == ["workers.max (3) must be at least workers.min_idle (4)"])

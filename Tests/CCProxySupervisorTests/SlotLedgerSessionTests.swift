@@ -1,4 +1,5 @@
 import CCProxyCore
+import CCProxyWire
 import Testing
 
 @testable import CCProxySupervisor
@@ -99,6 +100,18 @@ import Testing
         #expect(request.slot == 2)
         // The refused waiter may ask again (its place in the queue is gone).
         #expect(try ask(&ledger, slot: 2, now: 40) == .success(nil))
+    }
+
+    @Test func aSessionMayBeBoundToThePrincipalsBridgeWithoutAWorkspaceScope() throws {
+        var ledger = admitted([1: Self.alice])
+        guard case .success(.grant(let request)) = try ledger.sessionRequested(
+            slot: 1, correlation: 1, name: "s", workspace: ReservedWorkspaceName.bridge, now: 0)
+        else {
+            Issue.record("the bridge binding needs no workspace scope")
+            return
+        }
+        #expect(request.workspace == "@bridge")
+        #expect(BridgePaths.sessionBinding == ReservedWorkspaceName.bridge, "the wire repeats the Core name")
     }
 
     @Test func aSessionMayBeBoundOnlyToAWorkspaceTheGrantCovers() throws {

@@ -1,8 +1,8 @@
 """`ccproxy-bridge`, the laptop-side daemon, against a test peer that plays the server's side
 of the bridge (bridge_peer.py): hello, every method on a temporary root, the path policy, the
 symlink confinement, the switches, the audit log, watch events, reconnecting, SIGTERM, and
-wss:// with a CA given by --ca-file. The server side (GET /bridge, FUSE) is not built yet, so
-nothing here involves ccproxy itself."""
+wss:// with a CA given by --ca-file. Nothing here involves ccproxy itself: the daemon against
+the real server is test_bridge_server.py."""
 from __future__ import annotations
 
 import json

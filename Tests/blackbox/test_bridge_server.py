@@ -480,3 +480,30 @@ def test_the_daemons_safety_holds_for_claude_through_the_mount(bridge, tmp_path)
     assert lines and all(sorted(line) == ["method", "path", "result", "ts"] for line in lines), lines[:5]
     assert any(line["method"] == "read" and line["path"] == "hello.txt" and line["result"] == "ok" for line in lines), lines
     assert any(line["result"] != "ok" for line in lines), lines
+
+
+def test_a_session_created_on_the_bridge_stays_on_it(bridge):
+    proxy = bridge.proxy
+    chat = proxy.create_token("alice-sessions", "--principal", "alice", scopes="chat,session:persistent")
+    d = bridge.daemon()
+    _connected_with_mount(bridge)
+
+    def turn(prompt):
+        return proxy.post_chat({"model": "sonnet", "messages": [{"role": "user", "content": prompt}]},
+                               headers={"X-CC-Session": "on-the-laptop"}, bearer=chat)
+
+    text = harness.chat_text(turn("STANDIN:bash echo first > session.txt && pwd"))
+    assert (bridge.root / "session.txt").read_text() == "first\n", text
+    listed = json.loads(proxy.ctl("sessions", "list", "--json").stdout)
+    assert [s["workspace"] for s in listed if s["session"] == "on-the-laptop"] == ["@bridge"], listed
+    # The bridge away: the session's turns are refused, never moved elsewhere.
+    d.stop()
+    wait_until(lambda: (not bridges(proxy), bridges(proxy)), 10, "the bridge to go")
+    r = turn("STANDIN:bash echo elsewhere > moved.txt")
+    assert r.status == 412 and r.json()["error"]["code"] == "bridge_unavailable", r
+    # Back: the session resumes on the laptop.
+    bridge.daemon()
+    _connected_with_mount(bridge)
+    text = harness.chat_text(turn("STANDIN:bash echo second >> session.txt && cat session.txt"))
+    assert (bridge.root / "session.txt").read_text() == "first\nsecond\n", text
+    assert not (bridge.root / "moved.txt").exists()

@@ -186,7 +186,9 @@ struct SlotLedger: Sendable, Equatable {
         guard grant.scopes.contains(.sessionPersistent) else { return .failure(.missingScope) }
         // The worker refuses a workspace the token may not use before it asks (403); a new
         // session bound to one anyway would outlive this grant, so it is a violation.
-        if let workspace, !grant.scopes.contains(.anyWorkspace), !grant.scopes.contains(.workspace(workspace)) {
+        if let workspace, workspace != ReservedWorkspaceName.bridge, !grant.scopes.contains(.anyWorkspace),
+            !grant.scopes.contains(.workspace(workspace))
+        {
             throw Violation(reason: "a session bound to a workspace its grant does not cover")
         }
         guard !name.isEmpty, name.utf8.count <= Limits.maxSessionNameBytes else { return .failure(.invalidName) }

@@ -106,6 +106,22 @@ final class BridgeServerHandler: ChannelInboundHandler {
         perform(conversation.received(Self.inbound(frame)))
     }
 
+    /// Backpressure, both ways the daemon could make this worker queue: while the websocket
+    /// itself cannot take more (a daemon that sends pings and never reads the pongs) or the
+    /// helper's channel cannot (a flood of watch events), the websocket is not read.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        updateReading()
+        context.fireChannelWritabilityChanged()
+    }
+
+    private var relayWritable = true
+
+    private func updateReading() {
+        guard let context else { return }
+        context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable && relayWritable)
+            .whenFailure { _ in }
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
             logger.info("bridge websocket silent past its keep-alive; closing")
@@ -203,6 +219,9 @@ final class BridgeServerHandler: ChannelInboundHandler {
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         ClientBootstrap(group: eventLoop)
+            .channelOption(
+                ChannelOptions.writeBufferWaterMark,
+                value: .init(low: Limits.bridgeRelayHighWaterBytes / 2, high: Limits.bridgeRelayHighWaterBytes))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let relay = HelperRelayHandler(
@@ -211,6 +230,12 @@ final class BridgeServerHandler: ChannelInboundHandler {
                         },
                         onEnd: { reason in
                             eventLoop.execute { bound.value.perform(bound.value.conversation.mountEnded(reason)) }
+                        },
+                        onWritability: { writable in
+                            eventLoop.execute {
+                                bound.value.relayWritable = writable
+                                bound.value.updateReading()
+                            }
                         })
                     try channel.pipeline.syncOperations.addHandler(relay)
                 }

@@ -31,6 +31,9 @@ struct BridgeWorkerSession {
         let serverVersion = "ccproxy/\(CCProxyVersion.string)"
         let stateDirectory = context.settings.stateDirectory
         let channel = try await ClientBootstrap(group: context.eventLoopGroup)
+            .channelOption(
+                ChannelOptions.writeBufferWaterMark,
+                value: .init(low: Limits.bridgeRelayHighWaterBytes / 2, high: Limits.bridgeRelayHighWaterBytes))
             .withConnectedSocket(descriptor) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let decided = channel.eventLoop.makePromise(of: UInt64?.self)

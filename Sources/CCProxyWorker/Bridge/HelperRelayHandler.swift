@@ -14,11 +14,21 @@ final class HelperRelayHandler: ChannelInboundHandler {
     private var decoder = ChannelFrameDecoder()
     private let onFrame: (Data) -> Void
     private let onEnd: (String) -> Void
+    private let onWritability: (Bool) -> Void
     private var ended = false
 
-    init(onFrame: @escaping (Data) -> Void, onEnd: @escaping (String) -> Void) {
+    /// - Parameter onWritability: the channel to the helper can take more (true) or has
+    ///   `Limits.bridgeRelayHighWaterBytes` queued (false): the websocket stops being read
+    ///   meanwhile, so a daemon cannot make the worker queue without bound.
+    init(onFrame: @escaping (Data) -> Void, onEnd: @escaping (String) -> Void, onWritability: @escaping (Bool) -> Void) {
         self.onFrame = onFrame
         self.onEnd = onEnd
+        self.onWritability = onWritability
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        onWritability(context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

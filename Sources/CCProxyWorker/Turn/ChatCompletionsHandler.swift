@@ -40,7 +40,10 @@ struct ChatCompletionsHandler {
         }
         var session: LeasedSession?
         if let name = plan.sessionName {
-            switch try await leaseSession(name, workspace: requestedWorkspace, grant: grant) {
+            // A new session is bound to what its first turn runs in: the named workspace,
+            // else the principal's bridge when one is connected, else its own directory.
+            let binding = requestedWorkspace ?? (grant.bridgeMount != nil ? BridgePaths.sessionBinding : nil)
+            switch try await leaseSession(name, workspace: binding, grant: grant) {
             case .success(let leased): session = leased
             case .failure(let error):
                 try await refuse(error, capture: capture, writer: &writer)
@@ -237,10 +240,20 @@ struct ChatCompletionsHandler {
                 throw APIError(
                     status: 409, type: "invalid_request_error", code: "session_workspace_conflict",
                     message: "session \(JSONString.quote(session.name)) is bound to "
-                        + (session.lease.workspace.map { "workspace \(JSONString.quote($0))" } ?? "its own workspace")
+                        + (session.lease.workspace.map {
+                            $0 == BridgePaths.sessionBinding ? "its principal's bridge" : "workspace \(JSONString.quote($0))"
+                        } ?? "its own workspace")
                         + "; this request names workspace \(JSONString.quote(requested ?? ""))")
             }
-            if let bound = session.lease.workspace {
+            if session.lease.workspace == BridgePaths.sessionBinding {
+                guard let mount = grant.bridgeMount, await Self.mountIsReady(mount) else {
+                    throw APIError(
+                        status: 412, type: "bridge_unavailable", code: "bridge_unavailable",
+                        message: "session \(JSONString.quote(session.name)) runs on this principal's bridge, and no bridge is connected")
+                }
+                configuredPath = mount
+                bridgeMount = mount
+            } else if let bound = session.lease.workspace {
                 try checkWorkspace(bound, grant: grant)
                 configuredPath = context.settings.workspaces[bound]?.path
             } else {
