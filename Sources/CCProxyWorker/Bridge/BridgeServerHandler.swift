@@ -300,8 +300,9 @@ final class BridgeServerHandler: ChannelInboundHandler {
         for reply in waiting { reply(BridgeCodec.failure(id: 0, BridgeError(.io, "the bridge went away"))) }
     }
 
-    /// An exec request of a turn: sent to the daemon as `exec` of `/bin/sh -c <command>` (in
-    /// the daemon's root, with its timeout), answered with the daemon's answer.
+    /// An exec request of a turn: sent to the daemon as `exec` of the command line alone, which
+    /// the daemon runs with the laptop user's shell (`$SHELL -c`, else `/bin/sh`) in its root,
+    /// with its timeout; answered with the daemon's answer.
     private func execRequested(_ command: String, reply: @escaping (Data) -> Void) {
         guard let context, conversation.phase == .serving else {
             reply(BridgeCodec.failure(id: 0, BridgeError(.io, "the bridge went away")))
@@ -315,7 +316,7 @@ final class BridgeServerHandler: ChannelInboundHandler {
         nextExecID += 1
         execReplies[id] = reply
         meter.requested(id: id, method: BridgeMethod.exec.rawValue, atMicros: MonotonicClock.microseconds())
-        send(text: BridgeCodec.request(id: id, method: .exec, params: ExecParams(cmd: "/bin/sh", args: ["-c", command])), context: context)
+        send(text: BridgeCodec.request(id: id, method: .exec, params: ExecParams(cmd: command)), context: context)
     }
 
     /// A request of the FUSE helper: timed, and sent to the daemon as one text frame.

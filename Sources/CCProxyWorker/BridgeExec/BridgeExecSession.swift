@@ -9,7 +9,7 @@ import Foundation
 /// the reply out (or none); running a command is the caller's `run` function.
 ///
 /// One tool, `exec` (claude sees `mcp__bridge__exec`): input `{"command": string}`, run by
-/// `/bin/sh -c` on the laptop in the bridged directory; the answer is one text block with the
+/// the laptop user's shell in the bridged directory; the answer is one text block with the
 /// exit code, stdout and stderr (each bounded by the daemon), `isError` when the command
 /// failed or could not run.
 public struct BridgeExecSession: Sendable {
@@ -65,7 +65,7 @@ public struct BridgeExecSession: Sendable {
                 struct Properties: Encodable {
                     struct Command: Encodable {
                         var type = "string"
-                        var description = "The shell command line, run by /bin/sh -c in the bridged directory on the user's machine."
+                        var description = "The shell command line, run by the user's shell in the bridged directory on the user's machine."
                     }
                     var command = Command()
                 }
