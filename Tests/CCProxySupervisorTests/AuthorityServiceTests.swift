@@ -10,11 +10,15 @@ import Testing
 /// A stand-in authority: authorizations wait until released; usage writes fail while `locked`.
 private final class GatedAuthority: WorkerRequestAuthority {
     let gate = DispatchSemaphore(value: 0)
-    let state = Locked((authorized: [String](), written: [UInt64](), attempts: 0, locked: true, gated: true, persisted: false))
+    let state = Locked(
+        (authorized: [String](), written: [UInt64](), attempts: 0, locked: true, gated: true, persisted: false, events: [String]()))
 
     func authorize(bearer: String, scope: String, source: String?) -> Result<AuthorityGrant, AuthorityRefusal> {
         if state.withLock({ $0.gated }) { gate.wait() }
-        state.withLock { $0.authorized.append(bearer) }
+        state.withLock {
+            $0.authorized.append(bearer)
+            $0.events.append("authorize \(bearer)")
+        }
         return .success(AuthorityGrant(grant: TokenGrant(tokenID: bearer, name: bearer, scopes: ["chat"]), maxConcurrent: 0))
     }
 
@@ -25,6 +29,7 @@ private final class GatedAuthority: WorkerRequestAuthority {
             state.attempts += 1
             guard !state.locked else { return .retry(reason: "database is locked") }
             state.written.append(usage.inputTokens)
+            state.events.append("usage \(usage.inputTokens)")
             return .written
         }
     }
@@ -66,6 +71,25 @@ private final class GatedAuthority: WorkerRequestAuthority {
         let answers = try Self.collect(service, count: Limits.authorityQueueCapacity + 1)
         #expect(answers.map(\.request.correlation) == (0...Limits.authorityQueueCapacity).map(UInt32.init))
         #expect(answers.allSatisfy { (try? $0.result.get().grant.tokenID) == $0.request.bearer })
+    }
+
+    @Test func aTurnsUsageIsWrittenBeforeTheNextAuthorizationEvenWhenBothWait() throws {
+        let authority = GatedAuthority()
+        authority.state.withLock { $0.locked = false }
+        let service = try AuthorityService(authority: authority, logger: Logger(label: "test"))
+        service.start()
+        defer { service.stop() }
+        // The thread is busy with request 0 (argon2, here the gate) while a turn's usage and
+        // then the same client's next request arrive.
+        #expect(service.submit(Self.request(0)))
+        let deadline = MonotonicClock.seconds() + 10
+        while service.queuedRequestCount > 0, MonotonicClock.seconds() < deadline { usleep(1000) }
+        service.record(UsageRecord(tokenID: "t", inputTokens: 7, outputTokens: 0, finishedAt: Date()))
+        #expect(service.submit(Self.request(1)))
+        authority.state.withLock { $0.gated = false }
+        authority.gate.signal()
+        #expect(try Self.collect(service, count: 2).count == 2)
+        #expect(authority.state.withLock { $0.events } == ["authorize b0", "usage 7", "authorize b1"])
     }
 
     @Test func usageWritesAreRetriedInOrderUntilTheDatabaseIsFree() throws {

@@ -203,6 +203,15 @@ final class AuthorityService: Sendable {
         }
         var lastUsageFailure: Double?
         while true {
+            // Usage first: a turn's usage is queued before its answer reaches the client, so
+            // the client's next request, which may already wait here, must see it (the
+            // tokens-per-day check). Only a failing database (retry not due) lets
+            // authorizations go ahead of it.
+            if queues.withLock({ !$0.usage.isEmpty }),
+                lastUsageFailure.map({ MonotonicClock.seconds() - $0 >= Limits.usageRetryIntervalSeconds }) ?? true
+            {
+                lastUsageFailure = writeUsageRecords(yieldingAfter: 64) ? nil : MonotonicClock.seconds()
+            }
             let (request, job, sessionJob, usageWaiting, stopping) = queues.withLock { queues in
                 (
                     queues.requests.isEmpty ? nil : queues.requests.removeFirst(),
@@ -265,10 +274,14 @@ final class AuthorityService: Sendable {
         return false
     }
 
-    private func writeUsageRecords() -> Bool {
+    /// - Parameter yieldingAfter: once this many are written, stop whenever an authorization
+    ///   waits (a long backlog of retried writes must not hold requests up).
+    private func writeUsageRecords(yieldingAfter: Int = 1) -> Bool {
+        var written = 0
         while let next = queues.withLock({ $0.usage.first }) {
             switch authority.recordUsage(next) {
             case .written:
+                written += 1
                 queues.withLock { queues in
                     if queues.usage.first == next { queues.usage.removeFirst() }
                 }
@@ -279,7 +292,7 @@ final class AuthorityService: Sendable {
                 return false
             }
             // An authorization waiting behind a long backlog of writes goes first.
-            if queues.withLock({ !$0.requests.isEmpty }) { return true }
+            if written >= yieldingAfter, queues.withLock({ !$0.requests.isEmpty }) { return true }
         }
         return true
     }
