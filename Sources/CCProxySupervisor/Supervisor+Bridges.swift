@@ -91,19 +91,14 @@ extension Supervisor {
         }
     }
 
-    /// The mount point of `principal`'s bridge: `<state>/bridges/p-<hex>`, created (0700,
-    /// as is `bridges/`) when missing.
-    static func bridgeMountPoint(stateDirectory: String, principal: String) -> String? {
-        BridgePaths.mountPoint(stateDirectory: stateDirectory, principal: principal)
-    }
-
     /// Asks the FUSE manager to mount `principal`'s bridge on a fresh stream socket; returns
     /// the mount point and the bridge worker's end of the socket (the caller's to close).
     private func requestMount(principal: String) throws -> (mountPoint: String, workerEnd: Int32) {
         guard let manager = children.all.first(where: { $0.assignment == .fuseHelper }), let channel = manager.channel else {
             throw BridgeMountUnavailable.noManager
         }
-        guard let mountPoint = Self.bridgeMountPoint(stateDirectory: configuration.stateDirectory, principal: principal) else {
+        // `<state>/bridges/p-<hex>`, created (0700, as is `bridges/`) when missing.
+        guard let mountPoint = BridgePaths.mountPoint(stateDirectory: configuration.stateDirectory, principal: principal) else {
             throw BridgeMountUnavailable.badPrincipal
         }
         let files = FileManager.default
@@ -160,7 +155,7 @@ extension Supervisor {
         var metadata = metadata
         if let entry = bridges.workerExited(pid: pid) {
             metadata["principal"] = "\(entry.principal)"
-            metadata["bridge"] = "\(entry.id)"
+            metadata["bridge"] = "\(entry.bridgeID)"
             // The worker's end of the mount's channel closed with it: the mount ends. Its
             // point goes once it is empty (the FUSE manager keeps no right to remove it;
             // still mounted for a moment, the next bridge of the principal reuses it).

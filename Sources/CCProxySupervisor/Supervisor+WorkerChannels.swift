@@ -220,7 +220,7 @@ extension Supervisor {
                         grant.bridgeMount = bridge.mountPoint
                         if bridge.allowExec {
                             grant.bridgeExecSocket = BridgePaths.execSocket(
-                                stateDirectory: configuration.stateDirectory, bridgeID: bridge.id)
+                                stateDirectory: configuration.stateDirectory, bridgeID: bridge.bridgeID)
                         }
                     }
                     send(.authorized(correlation: request.correlation, grant: grant), toPID: request.pid)

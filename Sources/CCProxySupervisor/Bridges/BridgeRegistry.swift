@@ -9,19 +9,8 @@ import CCProxyWire
 /// first one's worker lives; once that worker has exited (the websocket ended, or it died)
 /// the principal may connect again at once.
 struct BridgeRegistry: Sendable {
-    /// One connected bridge.
-    struct Entry: Sendable, Equatable {
-        var id: UInt64
-        var principal: String
-        var workerPID: Int32
-        var connectedAt: Int64
-        var daemonVersion: String
-        var root: String
-        var allowWrite: Bool
-        var allowExec: Bool
-        var mountPoint: String?
-        var rpcCount: UInt64 = 0
-    }
+    /// One connected bridge: what `ccproxyctl bridges` shows of it is all there is to keep.
+    typealias Entry = BridgeReport
 
     /// What `register` decided.
     enum Registration: Sendable, Equatable {
@@ -55,8 +44,9 @@ struct BridgeRegistry: Sendable {
         let id = nextID
         nextID += 1
         byPrincipal[principal] = Entry(
-            id: id, principal: principal, workerPID: workerPID, connectedAt: now,
-            daemonVersion: Self.cut(daemonVersion), root: Self.cut(root), allowWrite: allowWrite, allowExec: allowExec)
+            bridgeID: id, principal: principal, workerPID: workerPID, connectedAt: now,
+            daemonVersion: Self.cut(daemonVersion), root: Self.cut(root), allowWrite: allowWrite, allowExec: allowExec,
+            mountPoint: nil, rpcCount: 0)
         return .accepted(bridgeID: id)
     }
 
@@ -77,20 +67,12 @@ struct BridgeRegistry: Sendable {
         byPrincipal[principal]?.rpcCount += 1
     }
 
-    /// The bridge held by worker `pid`.
-    func bridge(workerPID pid: Int32) -> Entry? { byPrincipal.values.first { $0.workerPID == pid } }
-
     /// The bridge of `principal`, if one is connected.
     func bridge(principal: String) -> Entry? { byPrincipal[principal] }
 
     /// Every bridge, oldest first, as `ccproxyctl bridges` shows them.
     var reports: [BridgeReport] {
-        byPrincipal.values.sorted { $0.id < $1.id }.map {
-            BridgeReport(
-                bridgeID: $0.id, principal: $0.principal, workerPID: $0.workerPID, connectedAt: $0.connectedAt,
-                daemonVersion: $0.daemonVersion, root: $0.root, allowWrite: $0.allowWrite, allowExec: $0.allowExec,
-                mountPoint: $0.mountPoint, rpcCount: $0.rpcCount)
-        }
+        byPrincipal.values.sorted { $0.bridgeID < $1.bridgeID }
     }
 
     private static func cut(_ text: String) -> String {

@@ -31,20 +31,14 @@ public struct BridgeExecSession: Sendable {
 
     /// The reply to one line (without its newline), or nil when none is due.
     public func reply(to line: [UInt8], run: (String) -> Outcome) -> [UInt8]? {
-        let request: MCPMessage.Request
-        switch MCPMessage.parse(line) {
-        case .garbage: return MCPMessage.parseError
-        case .ignored: return nil
-        case .request(let parsed): request = parsed
+        let (request, id): (MCPMessage.Request, JSONValue)
+        switch MCPMessage.incoming(line, serverName: Self.serverName) {
+        case .reply(let reply): return reply
+        case .request(let parsed, let parsedID): (request, id) = (parsed, parsedID)
         }
-        guard let id = request.id else { return nil }
         switch request.method {
-        case "initialize":
-            return MCPMessage.initialized(id: id, protocolVersion: request.requestedProtocolVersion, serverName: Self.serverName)
         case "tools/list":
             return MCPMessage.success(id: id, ToolList())
-        case "ping":
-            return MCPMessage.success(id: id, MCPMessage.Empty())
         case "tools/call":
             guard case .string(Self.toolName)? = request.message["params"]?["name"] else {
                 return MCPMessage.failure(id: id, code: -32602, "unknown tool")

@@ -40,6 +40,31 @@ enum MCPMessage {
         return .request(Request(method: method, id: id, message: message))
     }
 
+    /// What a server does with a line: answer it at once (`reply`, nil for no answer: a
+    /// notification, a response; the parse error for garbage; `initialize` and `ping`, which
+    /// every server answers alike), or look at a request with an id itself.
+    enum Incoming {
+        case reply([UInt8]?)
+        case request(Request, id: JSONValue)
+    }
+
+    static func incoming(_ line: [UInt8], serverName: String) -> Incoming {
+        switch parse(line) {
+        case .garbage: return .reply(parseError)
+        case .ignored: return .reply(nil)
+        case .request(let request):
+            guard let id = request.id else { return .reply(nil) }
+            switch request.method {
+            case "initialize":
+                return .reply(initialized(id: id, protocolVersion: request.requestedProtocolVersion, serverName: serverName))
+            case "ping":
+                return .reply(success(id: id, Empty()))
+            default:
+                return .request(request, id: id)
+            }
+        }
+    }
+
     static func success(id: JSONValue, _ result: some Encodable) -> [UInt8] {
         ResponseEncoder().encode(Success(id: id, result: result))
     }
