@@ -26,6 +26,7 @@ extension Configuration {
             claudeEnvironment: claudeEnvironment
         )
         settings.remoteImagesAllowPrivate = remoteImagesAllowPrivate
+        settings.toolResultTimeoutSeconds = toolResultTimeoutSeconds
         return settings
     }
 }

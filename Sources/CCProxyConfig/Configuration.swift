@@ -38,6 +38,9 @@ public struct Configuration: Sendable, Equatable {
     public var sessionTTLSeconds: Double
     /// Wall-clock limit for one turn, in seconds (`request_timeout`). Default 600.
     public var requestTimeoutSeconds: Double
+    /// How long a turn whose claude called the client's functions waits, holding a worker,
+    /// for the follow-up with their results (`tool_result_timeout`). Default 300.
+    public var toolResultTimeoutSeconds: Double = Limits.defaultToolResultTimeoutSeconds
     /// Named workspaces clients may target; every path is absolute.
     public var workspaces: [String: WorkspaceSettings]
     /// Model aliases in file order; the first is the default for a request without `model`.

@@ -56,6 +56,8 @@ struct ConfigurationDecoder {
             if let seconds = reader.duration(value, key: key) { configuration.sessionTTLSeconds = seconds }
         case "request_timeout":
             if let seconds = reader.duration(value, key: key) { configuration.requestTimeoutSeconds = seconds }
+        case "tool_result_timeout":
+            if let seconds = reader.duration(value, key: key) { configuration.toolResultTimeoutSeconds = seconds }
         case "workspaces":
             decodeWorkspaces(value)
         case "models":

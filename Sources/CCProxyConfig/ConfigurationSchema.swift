@@ -5,7 +5,7 @@ enum ConfigurationSchema {
     static let topLevelKeys = [
         "listen", "metrics_listen", "state_dir", "claude_binary", "default_verbosity",
         "default_effort", "default_claude_model", "default_permission_mode",
-        "allow_passthrough_models", "model_versions", "session_ttl", "request_timeout",
+        "allow_passthrough_models", "model_versions", "session_ttl", "request_timeout", "tool_result_timeout",
         "workspaces", "models", "workers", "cors_origins", "stream_keepalive", "remote_images", "remote_images_allow_private", "captures_max_bytes",
         "user", "isolation", "claude_environment",
     ]

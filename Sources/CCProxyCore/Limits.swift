@@ -239,6 +239,20 @@ public enum Limits {
     /// Longest JSON-RPC line the function server (`ccproxy-worker mcp-functions`) reads from
     /// claude: a tool call's arguments and some framing.
     public static let maxFunctionServerLineBytes = maxToolArgumentsBytes + 64 * 1024
+    /// Longest call id a waiting turn is found by (claude's tool_use ids are ~30 bytes).
+    public static let maxToolCallIDBytes = 256
+    /// Default of `tool_result_timeout`: how long a turn whose claude called the client's
+    /// functions waits for the follow-up with their results, in seconds.
+    public static let defaultToolResultTimeoutSeconds: Double = 300
+    /// How long a waiting turn found for a follow-up stays reserved for it while the worker
+    /// that read the follow-up passes its connection over, in seconds.
+    public static let waitingTurnReservationSeconds: Double = 10
+    /// claude's own wait for an MCP tool's answer (`MCP_TOOL_TIMEOUT`) beyond
+    /// `tool_result_timeout`, in seconds: the server ends a waiting turn first, never claude.
+    public static let toolWaitMarginSeconds: Double = 120
+    /// Largest answer of one client function that the function server hands to claude (a
+    /// follow-up's results all fit one worker frame anyway).
+    public static let maxFunctionResultFrameBytes = 128 * 1024
 
     // MARK: The FUSE helper (ccproxy-fuse ↔ bridge worker)
 

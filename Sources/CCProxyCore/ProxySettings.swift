@@ -23,6 +23,9 @@ public struct ProxySettings: Codable, Sendable, Equatable {
     public var modelVersions: [String: String]
     /// Wall-clock limit for one turn, in seconds.
     public var requestTimeoutSeconds: Double
+    /// How long a turn whose claude called the client's functions waits for their results
+    /// (`tool_result_timeout`), in seconds.
+    public var toolResultTimeoutSeconds: Double = Limits.defaultToolResultTimeoutSeconds
     /// Idle lifetime of a persistent session, in seconds.
     public var sessionTTLSeconds: Double
     /// Named workspaces clients may target (never paths).

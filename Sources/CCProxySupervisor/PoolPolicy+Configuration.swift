@@ -16,5 +16,6 @@ extension PoolPolicy {
             headTimeoutSeconds: Limits.requestReadTimeoutSeconds,
             // Busy workers get their whole turn, and a little, to finish after SIGTERM.
             drainTimeoutSeconds: configuration.requestTimeoutSeconds + 30)
+        waitingTurnTimeoutSeconds = configuration.toolResultTimeoutSeconds
     }
 }

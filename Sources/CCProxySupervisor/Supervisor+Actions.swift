@@ -22,9 +22,14 @@ extension Supervisor {
             case .closeConnection(let id, let reason):
                 scrapeConnections.remove(id)
                 held.removeValue(forKey: id)  // the record owns the descriptor: this closes it
+                passedFollowUps.removeValue(forKey: id)
                 logger.debug("closed a held connection", metadata: ["connection": "\(id)", "reason": "\(reason.rawValue)"])
             case .retire(let slot):
                 send(.shutdown, toSlot: slot)
+            case .endWaitingTurn(let slot):
+                send(.endWaitingTurn, toSlot: slot)
+            case .continueWaitingTurn(let id, let slot):
+                continueWaitingTurn(id, slot: slot)
             case .signal(let pid, let signal):
                 _ = kill(pid, signal)
             case .closeListener:

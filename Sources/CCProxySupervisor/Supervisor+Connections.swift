@@ -106,6 +106,9 @@ extension Supervisor {
     /// The slot's connection is over: its grants end; a claude group it still reported is
     /// stopped (the worker should have ended it; nothing of a turn outlives its connection).
     func releaseConnection(slot: UInt32) {
+        // A turn that waits for the client keeps what the slot holds (its grants and claude
+        // group) beyond the connection: released when the wait ends.
+        if pool.slots[slot]?.declaredWait != nil { return }
         let released = ledger.connectionReleased(slot: slot)
         if let group = released.processGroup {
             ProcessGroup(group).kill()

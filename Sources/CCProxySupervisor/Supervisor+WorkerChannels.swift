@@ -94,6 +94,15 @@ extension Supervisor {
             handBack(id, reason: reason, pendingBytes: pending, descriptor: fd, fromSlot: slot)
             return
         }
+        if case .passToWaitingTurn(let id, let followUp) = message, let fd = descriptor.take() {
+            guard children[pid]?.greeted == true else {
+                fd.close()
+                violation(pid: pid, reason: "passToWaitingTurn before hello")
+                return
+            }
+            passToWaitingTurn(id, followUp: followUp, descriptor: fd, fromSlot: slot)
+            return
+        }
         descriptor?.close()
         handle(message, fromPID: pid, slot: slot)
     }
@@ -157,8 +166,14 @@ extension Supervisor {
             releaseConnection(slot: slot)
             if case .busy(let id) = pool.slots[slot]?.state { held.removeValue(forKey: id) }
             perform(pool.connectionDone(slot: slot, now: now()))
-        case .handBack:
-            preconditionFailure("handBack is dispatched with its descriptor before handle(_:)")
+        case .turnWaits(let callIDs):
+            turnWaits(callIDs: callIDs, pid: pid, slot: slot)
+        case .waitingTurnEnded:
+            waitingTurnEnded(slot: slot)
+        case .findWaitingTurn(let correlation, let callIDs):
+            findWaitingTurn(correlation: correlation, callIDs: callIDs, pid: pid, slot: slot)
+        case .handBack, .passToWaitingTurn:
+            preconditionFailure("messages with a descriptor are dispatched with it before handle(_:)")
         }
     }
 
@@ -210,11 +225,12 @@ extension Supervisor {
                 let entry = TokenLedgerGrant(
                     tokenID: granted.grant.tokenID, name: granted.grant.name, maxConcurrent: granted.maxConcurrent,
                     owner: granted.grant.owner, scopes: Set(granted.grant.scopes.compactMap(Scope.init)))
-                switch ledger.authorized(
+                let admission = ledger.authorized(
                     slot: request.slot, connectionID: request.connectionID, grant: entry, requestID: request.requestID)
-                {
-                case .admitted:
+                switch admission {
+                case .admitted, .admittedForFollowUp:
                     var grant = granted.grant
+                    grant.followUpOnly = admission == .admittedForFollowUp
                     // A principal's turns run in its bridge's mount while one is connected.
                     if let principal = grant.principal, let bridge = bridges.bridge(principal: principal) {
                         grant.bridgeMount = bridge.mountPoint

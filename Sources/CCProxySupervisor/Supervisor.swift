@@ -54,6 +54,9 @@ public final class Supervisor {
     var exitAfterBridges: (code: Int32, deadline: Double, killed: Bool)?
     /// Client connections the supervisor holds (accepted, queued or parked), by id.
     var held: [UInt64: HeldConnection] = [:]
+    /// Follow-ups passed for a waiting turn whose worker has not finished its first
+    /// connection yet, by connection id (their descriptors are in `held`).
+    var passedFollowUps: [UInt64: FollowUp] = [:]
     var nextConnectionID: UInt64 = 1
     /// While accept(2) fails for lack of descriptors, accepting pauses until this time.
     var acceptPausedUntil: Double?

@@ -50,6 +50,9 @@ public enum Frame {
 /// exposition, then `metricsScrape` (code 19) with the connection's descriptor.
 /// Version 5: bridges: `registerBridge` (code 26) and `bridgeAccepted` (code 27); the admin
 /// socket's `bridgeList` and `bridges`.
+/// Version 6: waiting turns (function calling): `turnWaits` (30), `waitingTurnEnded` (32),
+/// `findWaitingTurn` (34), `passToWaitingTurn` (36, with a descriptor); `waitingTurnFound`
+/// (29), `continueWaitingTurn` (31, with a descriptor), `endWaitingTurn` (33).
 public enum ProtocolVersion {
-    public static let current: UInt16 = 5
+    public static let current: UInt16 = 6
 }

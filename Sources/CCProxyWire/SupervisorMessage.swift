@@ -27,6 +27,16 @@ public enum SupervisorMessage: Sendable, Equatable {
     /// worker's end of the stream socket to the bridge's FUSE helper (`ccproxy-fuse`), whose
     /// requests the worker relays to the daemon and whose answers it relays back.
     case bridgeAccepted(correlation: UInt32, bridgeID: UInt64)
+    /// The answer to `findWaitingTurn`: whether such a turn waits (and is now reserved for the
+    /// asking worker's connection).
+    case waitingTurnFound(correlation: UInt32, found: Bool)
+    /// The follow-up for this worker's waiting turn, on connection `connectionID` (its
+    /// descriptor comes with the message): the worker serves it and the connection is its own
+    /// from now on, as if handed off.
+    case continueWaitingTurn(connectionID: UInt64, followUp: FollowUp)
+    /// The waiting turn has waited `tool_result_timeout` (or its reservation lapsed): stop its
+    /// claude and answer `waitingTurnEnded`.
+    case endWaitingTurn
     /// Finish what you are doing and exit 0 (pool shrink, recycling, reload, drain).
     case shutdown
 
@@ -41,6 +51,9 @@ public enum SupervisorMessage: Sendable, Equatable {
         case .metricsScrape: return 19
         case .metricsPart: return 21
         case .bridgeAccepted: return 27
+        case .waitingTurnFound: return 29
+        case .continueWaitingTurn: return 31
+        case .endWaitingTurn: return 33
         }
     }
 
@@ -48,7 +61,7 @@ public enum SupervisorMessage: Sendable, Equatable {
     /// message none). In the other direction only `WorkerMessage.handBack` carries one.
     public var carriesDescriptor: Bool {
         switch self {
-        case .handoff, .metricsScrape, .bridgeAccepted: return true
+        case .handoff, .metricsScrape, .bridgeAccepted, .continueWaitingTurn: return true
         default: return false
         }
     }
@@ -56,8 +69,8 @@ public enum SupervisorMessage: Sendable, Equatable {
     /// Whether frames with this code carry a descriptor; nil for an unknown code.
     public static func carriesDescriptor(code: UInt16) -> Bool? {
         switch code {
-        case 7, 19, 27: return true
-        case 1, 3, 5, 9, 17, 21: return false
+        case 7, 19, 27, 31: return true
+        case 1, 3, 5, 9, 17, 21, 29, 33: return false
         default: return nil
         }
     }
@@ -92,7 +105,13 @@ public enum SupervisorMessage: Sendable, Equatable {
         case .bridgeAccepted(let correlation, let id):
             w.u32(correlation)
             w.u64(id)
-        case .shutdown:
+        case .waitingTurnFound(let correlation, let found):
+            w.u32(correlation)
+            w.bool(found)
+        case .continueWaitingTurn(let id, let followUp):
+            w.u64(id)
+            followUp.encode(into: &w)
+        case .shutdown, .endWaitingTurn:
             break
         }
         return Frame.encode(code: code, payload: w.bytes)
@@ -115,6 +134,9 @@ public enum SupervisorMessage: Sendable, Equatable {
         case 19: message = .metricsScrape(connectionID: try r.u64())
         case 21: message = .metricsPart(try r.blob())
         case 27: message = .bridgeAccepted(correlation: try r.u32(), bridgeID: try r.u64())
+        case 29: message = .waitingTurnFound(correlation: try r.u32(), found: try r.bool("found"))
+        case 31: message = .continueWaitingTurn(connectionID: try r.u64(), followUp: try FollowUp.decode(from: &r))
+        case 33: message = .endWaitingTurn
         default: throw .unknownType(code)
         }
         try r.finish()

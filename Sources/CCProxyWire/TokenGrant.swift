@@ -16,6 +16,10 @@ public struct TokenGrant: Sendable, Equatable {
     /// The socket of that bridge's `exec` requests, when its daemon allows exec (then the
     /// turn gets the `mcp__bridge__exec` tool); nil otherwise.
     public var bridgeExecSocket: String?
+    /// The token is at its concurrent-turn cap, and one of its turns waits for the client's
+    /// function results: this request was admitted only to continue that turn. If it does
+    /// not (`findWaitingTurn` finds none), the worker answers 429 as the cap would have.
+    public var followUpOnly: Bool = false
 
     public init(
         tokenID: String, name: String, scopes: [String], principal: String? = nil,
@@ -43,13 +47,16 @@ public struct TokenGrant: Sendable, Equatable {
         limits.encode(into: &w)
         w.optionalString(bridgeMount)
         w.optionalString(bridgeExecSocket)
+        w.bool(followUpOnly)
     }
 
     static func decode(from r: inout WireReader) throws(WireError) -> TokenGrant {
-        TokenGrant(
+        var grant = TokenGrant(
             tokenID: try r.string("tokenID"), name: try r.string("name"), scopes: try r.strings("scopes"),
             principal: try r.optionalString("principal"), debugCapture: try r.bool("debugCapture"),
             defaultVerbosity: try r.optionalString("defaultVerbosity"), limits: try RateLimitFigures.decode(from: &r),
             bridgeMount: try r.optionalString("bridgeMount"), bridgeExecSocket: try r.optionalString("bridgeExecSocket"))
+        grant.followUpOnly = try r.bool("followUpOnly")
+        return grant
     }
 }

@@ -49,6 +49,23 @@ public enum WorkerMessage: Sendable, Equatable {
     /// A bridge worker relayed one answered bridge request (the only message a bridge worker
     /// sends after `bridgeAccepted`).
     case bridgeCallObserved(BridgeCallObservation)
+    /// The current connection's turn has answered with calls of the client's functions and its
+    /// claude now waits for their results (`callIDs`, at most `Limits.maxToolsPerRequest`,
+    /// each at most `Limits.maxToolCallIDBytes`). Once this connection is done or handed back
+    /// the worker holds the waiting turn: out of the pool's idle workers, its grants and claude
+    /// group kept, until `continueWaitingTurn` or `endWaitingTurn`. No answer.
+    case turnWaits(callIDs: [String])
+    /// The waiting turn is over (its claude was stopped or exited, or it was told to end); the
+    /// worker is idle again. No answer.
+    case waitingTurnEnded
+    /// Does a turn of the token granted for the current request wait for exactly these calls'
+    /// results? Answered by `waitingTurnFound` with the same correlation number; found, the
+    /// turn is reserved for this connection until `passToWaitingTurn` (or a short deadline).
+    case findWaitingTurn(correlation: UInt32, callIDs: [String])
+    /// The current connection (its descriptor comes with the message) goes to the turn
+    /// reserved for it, with the follow-up it carried; this worker is done with it and idle
+    /// again. No answer.
+    case passToWaitingTurn(connectionID: UInt64, followUp: FollowUp)
 
     public var code: UInt16 {
         switch self {
@@ -64,21 +81,27 @@ public enum WorkerMessage: Sendable, Equatable {
         case .requestObserved: return 24
         case .registerBridge: return 26
         case .bridgeCallObserved: return 28
+        case .turnWaits: return 30
+        case .waitingTurnEnded: return 32
+        case .findWaitingTurn: return 34
+        case .passToWaitingTurn: return 36
         }
     }
 
     /// Whether a frame with this message must carry exactly one descriptor (and every other
     /// message none). Checked by the supervisor before it decodes anything else.
     public var carriesDescriptor: Bool {
-        if case .handBack = self { return true }
-        return false
+        switch self {
+        case .handBack, .passToWaitingTurn: return true
+        default: return false
+        }
     }
 
     /// Whether frames with this code carry a descriptor; nil for an unknown code.
     public static func carriesDescriptor(code: UInt16) -> Bool? {
         switch code {
-        case 12: return true
-        case 0, 2, 4, 6, 8, 10, 20, 22, 24, 26, 28: return false
+        case 12, 36: return true
+        case 0, 2, 4, 6, 8, 10, 20, 22, 24, 26, 28, 30, 32, 34: return false
         default: return nil
         }
     }
@@ -122,7 +145,15 @@ public enum WorkerMessage: Sendable, Equatable {
             w.string(root)
             w.bool(allowWrite)
             w.bool(allowExec)
-        case .connectionDone, .turnEnded:
+        case .turnWaits(let callIDs):
+            w.strings(callIDs)
+        case .findWaitingTurn(let correlation, let callIDs):
+            w.u32(correlation)
+            w.strings(callIDs)
+        case .passToWaitingTurn(let id, let followUp):
+            w.u64(id)
+            followUp.encode(into: &w)
+        case .connectionDone, .turnEnded, .waitingTurnEnded:
             break
         }
         return Frame.encode(code: code, payload: w.bytes)
@@ -161,6 +192,10 @@ public enum WorkerMessage: Sendable, Equatable {
             message = .registerBridge(
                 correlation: try r.u32(), daemonVersion: try r.string("daemonVersion"), root: try r.string("root"),
                 allowWrite: try r.bool("allowWrite"), allowExec: try r.bool("allowExec"))
+        case 30: message = .turnWaits(callIDs: try r.strings("callIDs"))
+        case 32: message = .waitingTurnEnded
+        case 34: message = .findWaitingTurn(correlation: try r.u32(), callIDs: try r.strings("callIDs"))
+        case 36: message = .passToWaitingTurn(connectionID: try r.u64(), followUp: try FollowUp.decode(from: &r))
         default: throw .unknownType(code)
         }
         try r.finish()

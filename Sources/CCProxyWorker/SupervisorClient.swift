@@ -33,6 +33,13 @@ public final class SupervisorClient: Sendable {
         case scrape(id: UInt64, descriptor: ReceivedDescriptor, exposition: [UInt8])
         /// Finish and exit.
         case shutdown
+        /// The follow-up of this worker's waiting turn, on a connection that is ours now.
+        case continueWaitingTurn(id: UInt64, descriptor: ReceivedDescriptor, followUp: FollowUp)
+        /// The waiting turn has waited long enough: end it.
+        case endWaitingTurn
+        /// Not from the supervisor: this worker's waiting turn ended by itself (its claude
+        /// exited), posted by the turn so that the serving loop learns it (`post`).
+        case waitingTurnOver
     }
 
     private let channel: SeqPacketChannel
@@ -139,6 +146,19 @@ public final class SupervisorClient: Sendable {
         default:
             throw WireError.unknownType(answer.code)
         }
+    }
+
+    /// Asks whether a turn of the current request's token waits for exactly `callIDs`'
+    /// results; found, it is reserved for this connection until `passToWaitingTurn`.
+    public func findWaitingTurn(callIDs: [String]) async throws -> Bool {
+        let answer = try await request { .findWaitingTurn(correlation: $0, callIDs: callIDs) }
+        guard case .waitingTurnFound(_, let found) = answer else { throw WireError.unknownType(answer.code) }
+        return found
+    }
+
+    /// Puts an event of this worker's own into the serving loop's stream (see `waitingTurnOver`).
+    public func post(_ event: Event) {
+        eventSink.yield(event)
     }
 
     /// The daemon's own words, cut to what the supervisor accepts (it shows them, never uses them).
@@ -260,7 +280,8 @@ public final class SupervisorClient: Sendable {
             } else {
                 continuation?.resume(throwing: WireError.malformed(field: "protocolVersion"))
             }
-        case .authorized(let correlation, _), .refused(let correlation, _, _, _, _, _, _), .sessionLeased(let correlation, _):
+        case .authorized(let correlation, _), .refused(let correlation, _, _, _, _, _, _), .sessionLeased(let correlation, _),
+            .waitingTurnFound(let correlation, _):
             let continuation = state.withLock { $0.pending.removeValue(forKey: correlation) }
             continuation?.resume(returning: message)
         case .bridgeAccepted(let correlation, _):
@@ -286,6 +307,12 @@ public final class SupervisorClient: Sendable {
             if let descriptor = descriptor.take() {
                 eventSink.yield(.scrape(id: id, descriptor: ReceivedDescriptor(descriptor), exposition: exposition))
             }
+        case .continueWaitingTurn(let id, let followUp):
+            if let descriptor = descriptor.take() {
+                eventSink.yield(.continueWaitingTurn(id: id, descriptor: ReceivedDescriptor(descriptor), followUp: followUp))
+            }
+        case .endWaitingTurn:
+            eventSink.yield(.endWaitingTurn)
         case .shutdown:
             state.withLock { $0.draining = true }
             eventSink.yield(.shutdown)

@@ -71,8 +71,29 @@ public struct Worker {
                 // would take its next request for an API request).
                 _ = await server.serve(descriptor: descriptor.relinquish(), connectionID: id, exposition: exposition)
                 do { try client.send(.connectionDone) } catch { return .supervisorGone }
+            case .continueWaitingTurn(let id, let received, let followUp):
+                guard let descriptor = received.take() else { continue }
+                do {
+                    try await continueWaitingTurn(descriptor, id: id, followUp: followUp, server: server, context: context)
+                } catch {
+                    return .supervisorGone
+                }
+            case .endWaitingTurn:
+                if let link = WaitingTurns.current {
+                    link.end()
+                    await link.finished()
+                }
+                do { try client.send(.waitingTurnEnded) } catch { return .supervisorGone }
+            case .waitingTurnOver:
+                // The waiting turn's claude exited: the turn is over (its task has finished).
+                do { try client.send(.waitingTurnEnded) } catch { return .supervisorGone }
             case .shutdown:
                 logger.debug("asked to stop")
+                if let link = WaitingTurns.current {
+                    // A turn waiting on a client does not hold a drain up.
+                    link.end()
+                    await link.finished()
+                }
                 try? await group.shutdownGracefully()
                 return .finished
             }
@@ -115,8 +136,38 @@ public struct Worker {
             try client.send(.handBack(connectionID: id, reason: .keepAlive, pendingBytes: 0), passing: socket)
         case .bridge(let socket, let admission):
             return try await serveBridge(socket, admission: admission, id: id, context: context)
+        case .waitingTurn(let socket, let followUp):
+            try client.send(.passToWaitingTurn(connectionID: id, followUp: followUp), passing: socket)
         }
         return .poolWorker
+    }
+
+    /// The follow-up of this worker's waiting turn, on a connection passed from the worker
+    /// that read it: answered here, then the connection is done or handed back as usual.
+    private func continueWaitingTurn(
+        _ descriptor: consuming OwnedDescriptor, id: UInt64, followUp: FollowUp, server: ConnectionServer, context: WorkerContext
+    ) async throws {
+        let client = context.supervisor
+        guard let link = WaitingTurns.current else {
+            // The turn ended (its claude exited) as its follow-up was passed over: the
+            // connection closes unanswered, and the client's retry is served from the transcript.
+            logger.warning("a follow-up came for a waiting turn that is over", metadata: ["connection": "\(id)"])
+            descriptor.close()
+            try client.send(.connectionDone)
+            return
+        }
+        let outcome = await server.serve(descriptor: descriptor.relinquish(), connectionID: id, continuing: (followUp, link))
+        switch consume outcome {
+        case .closed:
+            try client.send(.connectionDone)
+        case .handBack(let socket):
+            try client.send(.handBack(connectionID: id, reason: .keepAlive, pendingBytes: 0), passing: socket)
+        case .bridge(let socket, _):
+            socket.close()
+            try client.send(.connectionDone)
+        case .waitingTurn(let socket, let next):
+            try client.send(.passToWaitingTurn(connectionID: id, followUp: next), passing: socket)
+        }
     }
 
     /// A `/bridge` websocket: refused (or gone before the daemon's hello), the worker stays

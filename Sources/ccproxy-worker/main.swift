@@ -13,9 +13,10 @@ import Dispatch
 import Foundation
 import Logging
 
-if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "mcp-functions" {
+if (3...4).contains(CommandLine.arguments.count), CommandLine.arguments[1] == "mcp-functions" {
     // Before any logging or signal setup: stdout is the protocol channel.
-    exit(FunctionServer.run(file: CommandLine.arguments[2]).rawValue)
+    let socket = CommandLine.arguments.count == 4 ? CommandLine.arguments[3] : nil
+    exit(FunctionServer.run(file: CommandLine.arguments[2], socket: socket).rawValue)
 }
 if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "mcp-bridge-exec" {
     exit(BridgeExecServer.run(socket: CommandLine.arguments[2]).rawValue)
@@ -25,14 +26,15 @@ if CommandLine.arguments.contains("--help") || CommandLine.arguments.contains("-
     print(
         """
         USAGE: ccproxy-worker --slot <n>
-               ccproxy-worker mcp-functions <file>
+               ccproxy-worker mcp-functions <file> [<socket>]
                ccproxy-worker mcp-bridge-exec <socket>
 
         A worker process of ccproxy. The supervisor (`ccproxy serve`) starts it with a
         SOCK_SEQPACKET channel at fd 3 and a settings snapshot at fd 4; it serves the client
         connections the supervisor hands it. It is not meant to be started by hand.
         With `mcp-functions`, it is the stdio MCP server of a turn's client functions,
-        started by claude. With `mcp-bridge-exec`, it is the stdio MCP server of the exec
+        started by claude; a call is answered with the client's result through the turn's
+        function-call <socket>. With `mcp-bridge-exec`, it is the stdio MCP server of the exec
         tool of a turn on a bridge (commands run on the laptop through the bridge worker's
         socket), started by claude.
         """)

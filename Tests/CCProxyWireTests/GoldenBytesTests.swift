@@ -1,7 +1,8 @@
 import CCProxyWire
 import Testing
 
-/// The compatibility contract: these bytes must never change for protocol version 2.
+/// The compatibility contract: these bytes change only with the protocol version (a grant gained
+/// `followUpOnly` in version 6).
 @Suite("Golden bytes")
 struct GoldenBytesTests {
     struct Golden: Sendable, CustomTestStringConvertible {
@@ -96,7 +97,7 @@ struct GoldenBytesTests {
         Golden(
             name: "supervisor authorized(2, grant)",
             bytes: [
-                0x00, 0x00, 0x00, 0x48, 0x00, 0x03,
+                0x00, 0x00, 0x00, 0x49, 0x00, 0x03,
                 0x00, 0x00, 0x00, 0x02,  // correlation
                 0x00, 0x00, 0x00, 0x01, 0x69,  // tokenID "i"
                 0x00, 0x00, 0x00, 0x01, 0x6E,  // name "n"
@@ -112,6 +113,7 @@ struct GoldenBytesTests {
                 0x00, 0x00, 0x00, 0x00, 0x7F, 0xFF, 0xFF, 0xFF,  // tokens remaining
                 0x00,  // bridgeMount nil
                 0x00,  // bridgeExecSocket nil
+                0x00,  // followUpOnly (version 6)
             ],
             encode: { SupervisorMessage.authorized(correlation: 2, grant: GoldenBytesTests.grant).encode() },
             decodesBack: { (try? SupervisorMessage.decode($0, maxBytes: 128)) == .authorized(correlation: 2, grant: GoldenBytesTests.grant) }),

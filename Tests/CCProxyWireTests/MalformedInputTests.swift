@@ -162,8 +162,8 @@ struct MalformedInputTests {
         let cases: [(Decoder, UInt16, [UInt8])] = [
             (.worker, 2, u32 + s("x") + s("chat") + s("r")),
             (.worker, 4, s("x") + u64 + u64),
-            (.supervisor, 3, u32 + s("i") + s("n") + [0, 0, 0, 1] + s("x") + [1] + s("p") + [0, 1] + s("v") + u64 + u64 + u64 + u64 + [0] + [0]),
-            (.supervisor, 3, u32 + s("i") + s("n") + [0, 0, 0, 1] + s("x") + [1] + s("p") + [0, 1] + s("v") + u64 + u64 + u64 + u64 + [1] + s("/m") + [1] + s("/s")),
+            (.supervisor, 3, u32 + s("i") + s("n") + [0, 0, 0, 1] + s("x") + [1] + s("p") + [0, 1] + s("v") + u64 + u64 + u64 + u64 + [0] + [0] + [0]),
+            (.supervisor, 3, u32 + s("i") + s("n") + [0, 0, 0, 1] + s("x") + [1] + s("p") + [0, 1] + s("v") + u64 + u64 + u64 + u64 + [1] + s("/m") + [1] + s("/s") + [1]),
             (.supervisor, 5, u32 + u16 + s("t") + [1] + s("c") + s("m") + u32 + [0]),
             (.supervisor, 5, u32 + u16 + s("t") + [1] + s("c") + s("m") + u32 + [1] + u64 + u64 + u64 + u64),
             (.adminReply, 1, u32 + s("l") + [0] + u32 + [0, 0, 0, 1] + u32 + u32 + s("x") + u64 + u32 + [0, 0] + u32 + u32 + u64 + [0] + u64 + u64),
@@ -272,7 +272,7 @@ struct MalformedInputTests {
         let s = Self.goodString
         let unlimited: [UInt8] = [0, 0, 0, 0, 0x7F, 0xFF, 0xFF, 0xFF]
         let payload = [0, 0, 0, 1] + s("i") + s("n") + [0, 0, 0, 3] + [UInt8](repeating: 0, count: 12) + [0, 0, 0]
-            + unlimited + unlimited + unlimited + unlimited + [0, 0]
+            + unlimited + unlimited + unlimited + unlimited + [0, 0, 0]
         let message = try SupervisorMessage.decode(rawFrame(code: 3, payload), maxBytes: 1024)
         #expect(message == .authorized(correlation: 1, grant: TokenGrant(tokenID: "i", name: "n", scopes: ["", "", ""])))
     }

@@ -55,20 +55,22 @@ struct RoundTripTests {
     @Test("Codes are distinct within each vocabulary")
     func distinctCodes() {
         let worker = Samples.workerMessages.map(\.code)
-        #expect(Set(worker) == [0, 2, 4, 6, 8, 10, 12, 20, 22, 24, 26, 28])
+        #expect(Set(worker) == [0, 2, 4, 6, 8, 10, 12, 20, 22, 24, 26, 28, 30, 32, 34, 36])
         let supervisor = Samples.supervisorMessages.map(\.code)
-        #expect(Set(supervisor) == [1, 3, 5, 7, 9, 17, 19, 21, 27])
+        #expect(Set(supervisor) == [1, 3, 5, 7, 9, 17, 19, 21, 27, 29, 31, 33])
         #expect(Set(Samples.adminReplies.map(\.code)) == [1, 3, 5, 7, 9, 11, 13, 15, 31, 33, 41])
         #expect(Set(Samples.adminRequests.map(\.code)) == [0, 2, 4, 6, 8, 10, 12, 30, 32, 40])
         #expect(AdminRequest.status.code == 0)
         #expect(AdminRequest.reload.code == 2)
     }
 
-    @Test("Only handoff, metricsScrape and bridgeAccepted (supervisor → worker) and handBack (worker → supervisor) carry a descriptor")
+    @Test(
+        "Only handoff, metricsScrape, bridgeAccepted and continueWaitingTurn (supervisor → worker) and handBack and passToWaitingTurn (worker → supervisor) carry a descriptor"
+    )
     func carriesDescriptor() {
         for message in Samples.supervisorMessages {
             switch message {
-            case .handoff, .metricsScrape, .bridgeAccepted:
+            case .handoff, .metricsScrape, .bridgeAccepted, .continueWaitingTurn:
                 #expect(message.carriesDescriptor)
             default:
                 #expect(!message.carriesDescriptor)
@@ -76,9 +78,10 @@ struct RoundTripTests {
             #expect(SupervisorMessage.carriesDescriptor(code: message.code) == message.carriesDescriptor)
         }
         for message in Samples.workerMessages {
-            if case .handBack = message {
+            switch message {
+            case .handBack, .passToWaitingTurn:
                 #expect(message.carriesDescriptor)
-            } else {
+            default:
                 #expect(!message.carriesDescriptor)
             }
             #expect(WorkerMessage.carriesDescriptor(code: message.code) == message.carriesDescriptor)
@@ -113,7 +116,7 @@ struct RoundTripTests {
     @Test("Stable constants of the protocol")
     func constants() {
         #expect(Frame.headerBytes == 6)
-        #expect(ProtocolVersion.current == 5)
+        #expect(ProtocolVersion.current == 6)
         #expect(WorkerExit.finished.rawValue == 0)
         #expect(WorkerExit.failed.rawValue == 1)
         #expect(WorkerExit.fatalConfiguration.rawValue == 2)
@@ -122,6 +125,28 @@ struct RoundTripTests {
         #expect(WorkerDescriptors.channel == 3)
         #expect(WorkerDescriptors.settings == 4)
         #expect(AdminSocket.path(stateDirectory: "/var/lib/ccproxy") == "/var/lib/ccproxy/ccproxy.sock")
+    }
+
+    @Test("A follow-up knows whether it fits a worker frame, and one that fits round-trips in passToWaitingTurn")
+    func followUpFits() throws {
+        let small = Samples.followUps[1]
+        #expect(small.fits(maxFrameBytes: 64 * 1024))
+        let frame = WorkerMessage.passToWaitingTurn(connectionID: 1, followUp: small).encode()
+        #expect(try WorkerMessage.decode(frame, maxBytes: 64 * 1024) == .passToWaitingTurn(connectionID: 1, followUp: small))
+        let large = FollowUp(
+            requestID: "r", results: [.init(callID: "c", text: String(repeating: "x", count: 64 * 1024))], stream: false,
+            includeUsage: false, model: "m", keepAlive: true)
+        #expect(!large.fits(maxFrameBytes: 64 * 1024))
+    }
+
+    @Test("A follow-up whose result count the frame cannot hold is malformed, not allocated")
+    func followUpCountIsChecked() {
+        var w = WireWriter()
+        w.u64(1)
+        w.string("req")
+        w.u32(.max)
+        let frame = Frame.encode(code: 36, payload: w.bytes)
+        #expect(throws: WireError.self) { try WorkerMessage.decode(frame, maxBytes: 64 * 1024) }
     }
 }
 

@@ -12,6 +12,18 @@ enum Samples {
             bridgeExecSocket: "/var/lib/ccproxy/bridges/exec-1.sock"),
         TokenGrant(tokenID: "t", name: "ünïcødé 🚀", scopes: [""], principal: "", debugCapture: false, defaultVerbosity: nil),
         TokenGrant(tokenID: "x", name: "y", scopes: [], principal: nil, debugCapture: true, defaultVerbosity: ""),
+        {
+            var grant = TokenGrant(tokenID: "capped", name: "at its cap", scopes: ["chat"])
+            grant.followUpOnly = true
+            return grant
+        }(),
+    ]
+
+    static let followUps: [FollowUp] = [
+        FollowUp(requestID: "", results: [], stream: false, includeUsage: false, model: "", keepAlive: false),
+        FollowUp(
+            requestID: "req 🚀", results: [.init(callID: "toolu_01", text: "sunny, 21 C"), .init(callID: "", text: "ünï\n")],
+            stream: true, includeUsage: true, model: "sonnet", keepAlive: true, http10: true),
     ]
 
     static let workerMessages: [WorkerMessage] = [
@@ -50,6 +62,13 @@ enum Samples {
         .registerBridge(
             correlation: .max, daemonVersion: "ccproxy-bridge/1.0", root: "/home/ünï/proj 🚀", allowWrite: true,
             allowExec: true),
+        .turnWaits(callIDs: ["toolu_01"]),
+        .turnWaits(callIDs: []),
+        .waitingTurnEnded,
+        .findWaitingTurn(correlation: 0, callIDs: ["a", "ünï 🚀"]),
+        .findWaitingTurn(correlation: .max, callIDs: []),
+        .passToWaitingTurn(connectionID: 0, followUp: followUps[0]),
+        .passToWaitingTurn(connectionID: .max, followUp: followUps[1]),
     ]
 
     static let supervisorMessages: [SupervisorMessage] = [
@@ -74,6 +93,11 @@ enum Samples {
         .metricsPart([0xFF, 0x00, 0xC3]),  // a piece may cut a UTF-8 sequence: bytes, not a string
         .bridgeAccepted(correlation: 0, bridgeID: 0),
         .bridgeAccepted(correlation: .max, bridgeID: .max),
+        .waitingTurnFound(correlation: 0, found: false),
+        .waitingTurnFound(correlation: .max, found: true),
+        .continueWaitingTurn(connectionID: 7, followUp: followUps[1]),
+        .continueWaitingTurn(connectionID: .max, followUp: followUps[0]),
+        .endWaitingTurn,
     ]
 
     static let adminRequests: [AdminRequest] = [
@@ -177,8 +201,8 @@ enum Decoder: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// The codes this decoder knows.
     var knownCodes: Set<UInt16> {
         switch self {
-        case .worker: return [0, 2, 4, 6, 8, 10, 12, 20, 22, 24, 26, 28]
-        case .supervisor: return [1, 3, 5, 7, 9, 17, 19, 21, 27]
+        case .worker: return [0, 2, 4, 6, 8, 10, 12, 20, 22, 24, 26, 28, 30, 32, 34, 36]
+        case .supervisor: return [1, 3, 5, 7, 9, 17, 19, 21, 27, 29, 31, 33]
         case .adminRequest: return [0, 2, 4, 6, 8, 10, 12, 30, 32, 40]
         case .adminReply: return [1, 3, 5, 7, 9, 11, 13, 15, 31, 33, 41]
         case .fuseManager: return [50]

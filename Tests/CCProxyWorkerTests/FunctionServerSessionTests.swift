@@ -43,11 +43,35 @@ struct FunctionServerSessionTests {
         #expect(tools.first?["inputSchema"]?["properties"]?["city"]?["type"] == .string("string"))
     }
 
-    @Test("tools/call is never answered (the client runs it); it is remembered")
+    @Test("tools/call without a way to ask the worker is not answered; it is remembered")
     func call() {
         var session = FunctionServerSession(functions: Self.functions)
         #expect(session.reply(to: Array(#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_weather","arguments":{}}}"#.utf8)) == nil)
         #expect(session.pendingCalls == [.number(7)])
+    }
+
+    @Test("tools/call is answered with the client's result, as one text block, with the id it came with")
+    func answeredCall() throws {
+        var session = FunctionServerSession(functions: Self.functions)
+        var asked: [FunctionCallRequest] = []
+        let line = #"{"jsonrpc":"2.0","id":"c1","method":"tools/call","params":{"name":"get_weather","arguments":{"city":"Oslo"}}}"#
+        let bytes = try #require(session.reply(to: Array(line.utf8)) { call in
+            asked.append(call)
+            return FunctionCallAnswer(text: "snow", isError: false)
+        })
+        let answer = try JSONValue.parse(bytes)
+        #expect(asked == [FunctionCallRequest(name: "get_weather", arguments: .object(["city": .string("Oslo")]))])
+        #expect(answer["id"] == .string("c1"))
+        #expect(answer["result"]?["content"] == .array([.object(["type": .string("text"), "text": .string("snow")])]))
+        #expect(answer["result"]?["isError"] == .bool(false))
+        #expect(session.pendingCalls.isEmpty)
+        // A tool it does not serve is a JSON-RPC error, never a question to the worker.
+        let unknown = #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"nope","arguments":{}}}"#
+        let refused = try JSONValue.parse(try #require(session.reply(to: Array(unknown.utf8)) { _ in
+            Issue.record("asked about an unknown tool")
+            return nil
+        }))
+        #expect(refused["error"]?["code"] == .number(-32602))
     }
 
     @Test("notifications get nothing, unknown methods -32601, garbage -32700")

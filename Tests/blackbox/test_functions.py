@@ -1,10 +1,13 @@
 """OpenAI function calling with the real CLI and the stand-in: the client's functions reach
 claude as the tools of the turn's own MCP server (`mcp__ccproxy__<name>`, in the model's tool
-list from the first request), a call ends the turn with `tool_calls`, and the follow-up is
-served from the transcript."""
+list from the first request), a call ends the request with `tool_calls` while claude waits for
+the results in its worker, and the follow-up continues that same claude (or, once the wait is
+over, is served from the transcript)."""
 from __future__ import annotations
 
 import json
+import signal
+import time
 
 import pytest
 
@@ -13,6 +16,7 @@ import harness
 WEATHER = {"type": "function", "function": {
     "name": "get_weather", "description": "The weather in a city.",
     "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
+WAIT_SECONDS = 4
 CLOCK = {"type": "function", "function": {"name": "get_time", "description": "The time in a city.",
                                           "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}
 
@@ -26,7 +30,9 @@ def fstandin(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def fproxy(tmp_path_factory, fstandin, bins, claude):
-    p = harness.Proxy(tmp_path_factory.mktemp("functions"), fstandin, bins=bins, claude=claude)
+    # Waiting turns end after 4 s here, so that the module's calls do not pile up waiting claudes.
+    p = harness.Proxy(tmp_path_factory.mktemp("functions"), fstandin, bins=bins, claude=claude,
+                      config={"tool_result_timeout": f"{WAIT_SECONDS}s"})
     p.start()
     yield p
     p.stop()
@@ -232,7 +238,8 @@ def test_openai_sdk_tools_loop(fproxy):
     messages.append({"role": "tool", "tool_call_id": call.id, "content": "sunny, 21 C"})
     final = client.chat.completions.create(model="sonnet", messages=messages, tools=[WEATHER])
     assert final.choices[0].finish_reason == "stop", final
-    assert final.choices[0].message.content == "transcript said: sunny, 21 C", final
+    # The same claude got the result as its tool's answer (a transcript would say "transcript said").
+    assert final.choices[0].message.content == "tool said: sunny, 21 C", final
 
 
 def test_openai_sdk_stream_helper_accepts_tool_calls(fproxy):
@@ -330,7 +337,8 @@ def test_the_function_server_and_claude_end_with_the_turn(fproxy):
                  if "mcp-functions" in harness.cmdline(p) and any(state in a for a in harness.cmdline(p))]
         return not found, [harness.describe(p) for p in found]
 
-    harness.wait_until(servers, 10, "no function server of this proxy left after the turn")
+    # They wait for the client's result, then end with the turn when the wait is over.
+    harness.wait_until(servers, WAIT_SECONDS + 10, "no function server of this proxy left once the wait is over")
     harness.wait_until(lambda: (not fproxy.claude_pids(), fproxy.claude_pids()), 10, "no claude left after the turn")
 
 
@@ -376,3 +384,143 @@ def test_a_call_with_arguments_over_1_mib_fails_the_turn(fproxy):
         user('STANDIN:tool mcp__ccproxy__get_weather {"city": "' + big + '"}')]}, timeout=120)
     assert resp.status == 502, resp
     assert "arguments over 1048576 bytes" in resp.json()["error"]["message"], resp.json()
+
+
+# --------------------------------------------------------------------------- waiting turns
+def test_the_follow_up_continues_the_same_waiting_claude(fproxy, fstandin):
+    # The call ends the request; claude stays blocked on its tool in its worker. The follow-up,
+    # on a new connection, is passed to that worker and its results go to the same claude:
+    # the stand-in answers from the tool_result claude sends ("tool said"), not from a
+    # transcript ("transcript said"), and no second claude is started.
+    before = set(fproxy.claude_pids())
+    messages = [user('waiting-same STANDIN:tool mcp__ccproxy__get_weather {"city": "Oslo"}')]
+    first = fproxy.post_chat({"model": "sonnet", "tools": [WEATHER], "messages": messages})
+    assert first.status == 200, first
+    choice = first.json()["choices"][0]
+    assert choice["finish_reason"] == "tool_calls", first.json()
+    call = choice["message"]["tool_calls"][0]
+    waiting = set(fproxy.claude_pids()) - before
+    assert len(waiting) == 1, f"one claude waits for the result: {waiting}"
+    messages += [{"role": "assistant", "content": None, "tool_calls": [call]},
+                 {"role": "tool", "tool_call_id": call["id"], "content": "snow, -3 C"}]
+    final = fproxy.post_chat({"model": "sonnet", "tools": [WEATHER], "messages": messages})
+    assert final.status == 200, final
+    body = final.json()
+    assert body["choices"][0]["finish_reason"] == "stop", body
+    assert body["choices"][0]["message"]["content"] == "tool said: snow, -3 C", body
+    assert body["id"] != first.json()["id"] and final.header("x-request-id"), (body, final.headers)
+    assert body["usage"]["completion_tokens"] > 0, body
+    harness.wait_until(lambda: (not (set(fproxy.claude_pids()) & waiting), fproxy.claude_pids()), 10,
+                       "the waiting claude ends with its turn")
+    # The stand-in saw two API requests of this conversation, both from that one claude: the
+    # first turn's, then the conversation with the tool's result (no new start, no transcript).
+    seen = [saved["body"] for saved in fstandin.bodies() if "waiting-same" in json.dumps(saved.get("body"))]
+    assert len(seen) == 2, [b.get("messages", [])[-1:] for b in seen]
+    assert len(seen[1]["messages"]) == len(seen[0]["messages"]) + 2, [m.get("role") for m in seen[1]["messages"]]
+    assert "snow, -3 C" in json.dumps(seen[1]["messages"][-1]), seen[1]["messages"][-1]
+
+
+def test_the_follow_up_after_the_wait_is_served_from_the_transcript(fproxy):
+    messages = [user('waiting-expired STANDIN:tool mcp__ccproxy__get_weather {"city": "Kyiv"}')]
+    first = fproxy.post_chat({"model": "sonnet", "tools": [WEATHER], "messages": messages})
+    call = first.json()["choices"][0]["message"]["tool_calls"][0]
+    time.sleep(WAIT_SECONDS + 1.5)
+    messages += [{"role": "assistant", "content": None, "tool_calls": [call]},
+                 {"role": "tool", "tool_call_id": call["id"], "content": "clear"}]
+    final = fproxy.post_chat({"model": "sonnet", "tools": [WEATHER], "messages": messages})
+    assert final.status == 200, final
+    text = final.json()["choices"][0]["message"]["content"]
+    assert text.startswith("transcript said:"), final.json()
+
+
+def test_a_streamed_follow_up_continues_the_waiting_turn(fproxy):
+    messages = [user('waiting-stream STANDIN:tool mcp__ccproxy__get_weather {"city": "Rome"}')]
+    first = fproxy.stream_chat({"model": "sonnet", "tools": [WEATHER], "messages": messages}).read_all()
+    assert first.finish_reasons == ["tool_calls"], first.summary()
+    deltas = [c["choices"][0]["delta"] for c in first.chunks if c.get("choices")]
+    start = next(d["tool_calls"][0] for d in deltas if d.get("tool_calls") and d["tool_calls"][0].get("id"))
+    arguments = "".join(d["tool_calls"][0].get("function", {}).get("arguments", "") for d in deltas if d.get("tool_calls"))
+    call = {"id": start["id"], "type": "function", "function": {"name": "get_weather", "arguments": arguments}}
+    messages += [{"role": "assistant", "content": None, "tool_calls": [call]},
+                 {"role": "tool", "tool_call_id": call["id"], "content": "sunny"}]
+    final = fproxy.stream_chat({"model": "sonnet", "tools": [WEATHER], "messages": messages}).read_all()
+    text = "".join(c["choices"][0]["delta"].get("content") or "" for c in final.chunks if c.get("choices"))
+    assert text == "tool said: sunny", final.summary()
+    assert final.done and final.finish_reasons == ["stop"], final.summary()
+
+
+def test_parallel_calls_answered_in_one_follow_up(fproxy):
+    messages = [user('waiting-two STANDIN:tools mcp__ccproxy__get_weather {"city": "Oslo"} | '
+                     'mcp__ccproxy__get_time {"city": "Oslo"}')]
+    first = fproxy.post_chat({"model": "sonnet", "tools": [WEATHER, CLOCK], "messages": messages})
+    calls = first.json()["choices"][0]["message"]["tool_calls"]
+    assert len(calls) == 2, first.json()
+    results = {"get_weather": "rain", "get_time": "noon"}
+    messages += [{"role": "assistant", "content": None, "tool_calls": calls}]
+    messages += [{"role": "tool", "tool_call_id": c["id"], "content": results[c["function"]["name"]]} for c in calls]
+    final = fproxy.post_chat({"model": "sonnet", "tools": [WEATHER, CLOCK], "messages": messages})
+    text = final.json()["choices"][0]["message"]["content"]
+    assert text.startswith("tool said: ") and "rain" in text and "noon" in text, final.json()
+
+
+def test_the_openai_sdk_loop_continues_the_waiting_claude(fproxy):
+    import openai
+    client = openai.OpenAI(base_url=fproxy.url + "/v1", api_key=fproxy.require_bearer(), timeout=90, max_retries=0)
+    messages = [{"role": "user", "content": 'sdk-waiting STANDIN:tool mcp__ccproxy__get_weather {"city": "Lima"}'}]
+    first = client.chat.completions.create(model="sonnet", messages=messages, tools=[WEATHER])
+    call = first.choices[0].message.tool_calls[0]
+    messages.append(first.choices[0].message.model_dump(exclude_none=True))
+    messages.append({"role": "tool", "tool_call_id": call.id, "content": "fog, 14 C"})
+    final = client.chat.completions.create(model="sonnet", messages=messages, tools=[WEATHER])
+    assert final.choices[0].message.content == "tool said: fog, 14 C", final
+
+
+def test_a_waiting_turn_counts_for_the_cap_and_its_follow_up_is_still_admitted(fproxy):
+    bearer = fproxy.create_token("capped-functions", "--max-concurrent", "1")
+    messages = [user('waiting-capped STANDIN:tool mcp__ccproxy__get_weather {"city": "Nice"}')]
+    first = fproxy.post_chat({"model": "sonnet", "tools": [WEATHER], "messages": messages}, bearer=bearer)
+    call = first.json()["choices"][0]["message"]["tool_calls"][0]
+    # While the turn waits, another request of the token is over its cap...
+    other = fproxy.post_chat({"model": "sonnet", "messages": [user("STANDIN:echo-user hi")]}, bearer=bearer)
+    assert other.status == 429, other
+    # ...and the follow-up is admitted and continues the waiting turn.
+    messages += [{"role": "assistant", "content": None, "tool_calls": [call]},
+                 {"role": "tool", "tool_call_id": call["id"], "content": "mild"}]
+    final = fproxy.post_chat({"model": "sonnet", "tools": [WEATHER], "messages": messages}, bearer=bearer)
+    assert final.status == 200, final
+    assert final.json()["choices"][0]["message"]["content"] == "tool said: mild", final.json()
+    # The turn is over: the token may start another.
+    again = fproxy.post_chat({"model": "sonnet", "messages": [user("STANDIN:echo-user hi")]}, bearer=bearer)
+    assert again.status == 200, again
+
+
+def test_another_token_cannot_continue_a_waiting_turn(fproxy):
+    messages = [user('waiting-owned STANDIN:tool mcp__ccproxy__get_weather {"city": "Bonn"}')]
+    first = fproxy.post_chat({"model": "sonnet", "tools": [WEATHER], "messages": messages})
+    call = first.json()["choices"][0]["message"]["tool_calls"][0]
+    messages += [{"role": "assistant", "content": None, "tool_calls": [call]},
+                 {"role": "tool", "tool_call_id": call["id"], "content": "stolen"}]
+    stranger = fproxy.create_token("stranger-functions")
+    final = fproxy.post_chat({"model": "sonnet", "tools": [WEATHER], "messages": messages}, bearer=stranger)
+    assert final.status == 200, final
+    assert final.json()["choices"][0]["message"]["content"].startswith("transcript said:"), final.json()
+
+
+def test_a_drain_does_not_wait_for_a_waiting_turn(tmp_path, fstandin, bins, claude):
+    proxy = harness.Proxy(tmp_path / "drain", fstandin, bins=bins, claude=claude,
+                          config={"tool_result_timeout": "10m"})
+    proxy.start()
+    try:
+        first = proxy.post_chat({"model": "sonnet", "tools": [WEATHER], "messages": [
+            user('waiting-drain STANDIN:tool mcp__ccproxy__get_weather {"city": "Graz"}')]})
+        assert first.json()["choices"][0]["finish_reason"] == "tool_calls", first.json()
+        waiting = proxy.claude_pids()
+        assert len(waiting) == 1, waiting
+        started = time.monotonic()
+        proxy.proc.send_signal(signal.SIGTERM)
+        proxy.proc.wait(timeout=20)
+        assert proxy.proc.returncode == 0, proxy.proc.returncode
+        assert time.monotonic() - started < 15, "the drain waited for the client"
+        harness.wait_until(lambda: (not [p for p in waiting if harness.alive(p)], waiting), 10, "the waiting claude is gone")
+    finally:
+        proxy.stop()

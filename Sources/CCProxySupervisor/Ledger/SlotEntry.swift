@@ -16,6 +16,13 @@ struct SlotEntry: Sendable, Equatable {
     var requestID: String?
     /// The claude process group it reported (`turnStarted`), if any.
     var processGroup: Int32?
+    /// The token of its turn that waits for the client's function results (`turnWaits`):
+    /// still a turn in progress for the concurrent-turn cap, and what its follow-up must be
+    /// granted for. The entry outlives its connection while the turn waits.
+    var waitingToken: String?
+    /// Its current request was admitted at the token's concurrent-turn cap because a turn of
+    /// the token waits: it may only continue that turn (`findWaitingTurn`), never start one.
+    var followUpOnly = false
 }
 
 /// A client connection as the supervisor accepted it.

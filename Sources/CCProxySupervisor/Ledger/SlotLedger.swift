@@ -36,6 +36,9 @@ struct SlotLedger: Sendable, Equatable {
     enum Admission: Sendable, Equatable {
         /// Recorded: the request is in progress.
         case admitted
+        /// Recorded at the cap because a turn of the token waits: the request may only be
+        /// that turn's follow-up.
+        case admittedForFollowUp
         /// The token already has `limit` turns in progress.
         case overConcurrency(limit: Int)
         /// The slot no longer serves the connection the authorization was for: drop it.
@@ -111,18 +114,60 @@ struct SlotLedger: Sendable, Equatable {
         entry.requestID = nil
         entries[slot] = entry
         if grant.maxConcurrent > 0, turnsInProgress(tokenID: grant.tokenID) >= grant.maxConcurrent {
-            return .overConcurrency(limit: grant.maxConcurrent)
+            guard hasWaitingTurn(tokenID: grant.tokenID) else { return .overConcurrency(limit: grant.maxConcurrent) }
+            // Perhaps the follow-up of a waiting turn, which takes that turn's place: admitted
+            // for that only (`followUpOnly`); anything else is refused when it would start.
+            entry.followUpOnly = true
+        } else {
+            entry.followUpOnly = false
         }
         entry.grants[grant.tokenID] = grant
         entry.activeToken = grant.tokenID
         entry.requestID = requestID
         entries[slot] = entry
-        return .admitted
+        return entry.followUpOnly ? .admittedForFollowUp : .admitted
     }
 
     /// The number of slots whose current request is in progress for `tokenID`.
     func turnsInProgress(tokenID: String) -> Int {
-        entries.values.reduce(0) { $0 + ($1.activeToken == tokenID ? 1 : 0) }
+        entries.values.reduce(0) { $0 + ($1.activeToken == tokenID || $1.waitingToken == tokenID ? 1 : 0) }
+    }
+
+    /// Whether a turn of `tokenID` waits for the client's results (its follow-up is admitted
+    /// even at the concurrent-turn cap: it takes the waiting turn's place).
+    func hasWaitingTurn(tokenID: String) -> Bool {
+        entries.values.contains { $0.waitingToken == tokenID }
+    }
+
+    // MARK: - Waiting turns
+
+    /// The slot's turn waits for the client's function results.
+    /// - Returns: the token of the request that started it.
+    /// - Throws: without an admitted request in progress.
+    mutating func turnWaits(slot: UInt32) throws(Violation) -> String {
+        guard var entry = entries[slot], let token = entry.activeToken ?? entry.waitingToken else {
+            throw Violation(reason: "turnWaits without an admitted request")
+        }
+        entry.waitingToken = token
+        entries[slot] = entry
+        return token
+    }
+
+    /// The waiting turn of `slot` serves its follow-up on connection `id`: the entry (its
+    /// grants and claude group) now belongs to that connection, and the turn is in progress
+    /// again.
+    mutating func waitingTurnResumed(slot: UInt32, connection: ConnectionGrant) {
+        guard var entry = entries[slot] else { return }
+        entry.connection = connection
+        entry.activeToken = entry.waitingToken ?? entry.activeToken
+        entry.waitingToken = nil
+        entries[slot] = entry
+    }
+
+    /// The turn no longer waits, and still has its connection (it ended before the
+    /// connection was done).
+    mutating func waitEnded(slot: UInt32) {
+        entries[slot]?.waitingToken = nil
     }
 
     // MARK: - Turns
@@ -143,6 +188,9 @@ struct SlotLedger: Sendable, Equatable {
     mutating func turnStarted(slot: UInt32, processGroup group: Int32) throws(Violation) {
         guard group > 1 else { throw Violation(reason: "process group \(group) is not a claude group") }
         guard var entry = entries[slot] else { throw Violation(reason: "turnStarted without a connection") }
+        guard !entry.followUpOnly else {
+            throw Violation(reason: "a turn started for a request admitted only as a waiting turn's follow-up")
+        }
         guard entry.processGroup == nil || entry.processGroup == group else {
             throw Violation(reason: "a second process group before turnEnded")
         }

@@ -31,6 +31,8 @@ public enum ConnectionCloseReason: String, Sendable, Equatable, CaseIterable {
     case peerClosed = "peer_closed"
     /// The server is shutting down.
     case draining
+    /// A follow-up's connection whose waiting turn ended before it could take it.
+    case waitingTurnGone = "waiting_turn_gone"
 }
 
 /// Monotonic counters kept by the pool state machine. Read-only to everyone else.

@@ -1,6 +1,8 @@
 // Runs in: the supervisor (`ccproxy serve`).
 // The numbers that shape the worker pool, from the `workers:` section of the configuration.
 
+import CCProxyCore
+
 /// Pool sizing, recycling, queueing and keep-alive. Every duration is in seconds of the
 /// monotonic clock the shell feeds the state machine.
 public struct PoolPolicy: Sendable, Equatable {
@@ -36,6 +38,12 @@ public struct PoolPolicy: Sendable, Equatable {
     /// terminated, then killed `killAfterSeconds` later.
     public var drainTimeoutSeconds: Double
     public var killAfterSeconds: Double
+    /// How long a turn whose claude called the client's functions holds its worker waiting for
+    /// the follow-up (`tool_result_timeout`); then it is told to end.
+    public var waitingTurnTimeoutSeconds: Double = Limits.defaultToolResultTimeoutSeconds
+    /// How long a waiting turn found for a follow-up stays reserved while the connection is
+    /// passed over.
+    public var reservationTimeoutSeconds: Double = Limits.waitingTurnReservationSeconds
 
     public init(
         minIdle: Int = 2, maxIdle: Int? = nil, maxWorkers: Int = 32, maxRequestsPerWorker: Int = 1000,

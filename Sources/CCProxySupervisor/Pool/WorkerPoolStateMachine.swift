@@ -63,6 +63,12 @@ public struct WorkerPoolStateMachine: Sendable {
         case respawnHalted(reason: String)
         /// Everything below the supervisor has exited: exit with this code.
         case exit(code: Int32)
+        /// The waiting turn of the worker in `slot` has waited long enough: tell it to end
+        /// (`SupervisorMessage.endWaitingTurn`).
+        case endWaitingTurn(slot: UInt32)
+        /// The follow-up passed earlier for the waiting turn in `slot` (see
+        /// `WorkerSlot.passedConnection`) can go to it now.
+        case continueWaitingTurn(connectionID: UInt64, slot: UInt32)
     }
 
     public internal(set) var lifecycle: Lifecycle = .starting
@@ -157,6 +163,9 @@ public struct WorkerPoolStateMachine: Sendable {
             connections[id] = nil
         }
         var actions: [Action] = []
+        if let passed = worker.passedConnection, connections[passed] != nil {
+            actions.append(close(passed, .waitingTurnGone))
+        }
         if exit.isFatalConfiguration && respawnHaltReason == nil && worker.generation == generation {
             let reason = "worker (slot \(slot), pid \(pid)) exited with the fatal-configuration code"
             respawnHaltReason = reason
@@ -171,7 +180,7 @@ public struct WorkerPoolStateMachine: Sendable {
 
     /// Time passes: timeouts, delayed respawns and drain escalation happen here.
     public mutating func tick(now: Double) -> [Action] {
-        expire(now: now) + afterChange(now: now)
+        expire(now: now) + expireWaitingTurns(now: now) + afterChange(now: now)
     }
 
     /// SIGTERM/SIGINT: graceful drain.
@@ -197,6 +206,7 @@ public struct WorkerPoolStateMachine: Sendable {
             consider(terminateSent ? terminateAt + policy.killAfterSeconds : terminateAt)
         }
         if needsSpawn && respawnNotBefore > now { consider(respawnNotBefore) }
+        if let waitEnds = nextWaitingTurnDeadline { consider(waitEnds) }
         for connection in connections.values {
             switch connection.phase {
             case .queued(let since): consider(since + policy.queueTimeoutSeconds)
@@ -231,6 +241,37 @@ public struct WorkerPoolStateMachine: Sendable {
     mutating func workerFreed(slot: UInt32, servedOne: Bool, now: Double) -> [Action] {
         guard var worker = slots[slot] else { return [] }
         if servedOne { worker.served += 1 }
+        if let turn = worker.declaredWait {
+            // Its turn waits for the client: the slot holds it, neither idle nor recycled.
+            worker.declaredWait = nil
+            let early = worker.earlyReservation
+            let passed = worker.passedConnection
+            worker.earlyReservation = nil
+            worker.passedConnection = nil
+            var closed: [Action] = []
+            if let passed, connections[passed] != nil {
+                if !lifecycle.isDraining {
+                    // Its follow-up was quicker than this hand-back: it goes there now.
+                    worker.state = .busy(connectionID: passed)
+                    slots[slot] = worker
+                    counters.handOffs += 1
+                    return [.continueWaitingTurn(connectionID: passed, slot: slot)] + afterChange(now: now)
+                }
+                closed.append(close(passed, .draining))
+            }
+            if let early, early.until > now {
+                worker.state = .reserved(turn, connectionID: early.connectionID, until: early.until)
+            } else {
+                worker.state = .waiting(turn, until: now + policy.waitingTurnTimeoutSeconds)
+            }
+            slots[slot] = worker
+            if case .draining = lifecycle {
+                // A drain does not wait for a client: the turn ends (with its worker) now.
+                slots[slot]?.state = .exiting
+                return closed + [.retire(slot: slot)] + afterChange(now: now)
+            }
+            return closed + afterChange(now: now)
+        }
         worker.state = .idle
         slots[slot] = worker
         var actions: [Action] = []
@@ -318,6 +359,11 @@ public struct WorkerPoolStateMachine: Sendable {
                 actions.append(.retire(slot: id))
             }
         }
+        // Turns waiting on a client do not hold the drain up: they end with their workers.
+        for (id, worker) in slots.sorted(by: { $0.key < $1.key }) where holdsWaitingTurn(worker) {
+            slots[id]?.state = .exiting
+            actions.append(.retire(slot: id))
+        }
         if slots.isEmpty {
             lifecycle = .stopped
             actions += queue.map { refuse($0, .draining) }
@@ -335,6 +381,13 @@ public struct WorkerPoolStateMachine: Sendable {
             actions += slots.values.filter { $0.pid > 0 }.sorted { $0.id < $1.id }.map { .signal(pid: $0.pid, signal: 9) }
         }
         return actions
+    }
+}
+
+extension WorkerPoolStateMachine.Lifecycle {
+    var isDraining: Bool {
+        if case .draining = self { return true }
+        return false
     }
 }
 

@@ -11,6 +11,14 @@ public struct WorkerSlot: Sendable, Equatable {
         case idle
         /// Serving this connection.
         case busy(connectionID: UInt64)
+        /// Holding a turn whose claude waits for the client's results of its calls, until
+        /// `until` (then it is told to end it). Not idle: the pool refills around it.
+        case waiting(WaitingTurn, until: Double)
+        /// Its waiting turn is reserved for the follow-up on `connectionID`, which another
+        /// worker read and is passing over, until `until`.
+        case reserved(WaitingTurn, connectionID: UInt64, until: Double)
+        /// Told to end its waiting turn; waiting for `waitingTurnEnded`.
+        case endingWait
         /// Told to stop (or signalled); waiting for it to exit.
         case exiting
     }
@@ -23,12 +31,30 @@ public struct WorkerSlot: Sendable, Equatable {
     /// The configuration generation it was started with; older than the pool's after a
     /// reload, and then retired as soon as it is not busy.
     public var generation: UInt32 = 1
+    /// The waiting turn its current connection's turn declared (`turnWaits`): once the
+    /// connection is done or handed back, the slot holds it instead of going idle.
+    public var declaredWait: WaitingTurn?
+    /// A follow-up found that declared wait while the worker still served the connection
+    /// that got the calls (the client was quicker than the hand-back): reserved for that
+    /// follow-up's connection until `until`.
+    public var earlyReservation: EarlyReservation?
+    /// The follow-up's connection was passed already: it goes to this worker as soon as its
+    /// first connection is done or handed back.
+    public var passedConnection: UInt64?
+
+    /// See `earlyReservation`.
+    public struct EarlyReservation: Sendable, Equatable {
+        public var connectionID: UInt64
+        public var until: Double
+    }
 
     public var stateName: String {
         switch state {
         case .starting: return "starting"
         case .idle: return "idle"
         case .busy: return "busy"
+        case .waiting, .reserved: return "waiting"
+        case .endingWait: return "ending"
         case .exiting: return "exiting"
         }
     }

@@ -21,9 +21,9 @@ struct ClientMCPConfig: Encodable {
 
     var mcpServers: [String: Server]
 
-    init(executable: String, functionsFile: String) {
+    init(executable: String, functionsFile: String, socket: String? = nil) {
         mcpServers = [
-            ClientFunctions.serverName: Server(command: executable, args: ["mcp-functions", functionsFile])
+            ClientFunctions.serverName: Server(command: executable, args: ["mcp-functions", functionsFile] + (socket.map { [$0] } ?? []))
         ]
     }
 

@@ -11,16 +11,15 @@ import Foundation
 ///   version (the server has nothing version-dependent to offer);
 /// - `tools/list` → the functions of the file, all on one page;
 /// - `ping` → `{}`;
-/// - `tools/call` → no reply, on purpose: the call is the client's to run. The worker sees it
-///   in claude's output and ends the turn with `tool_calls`; claude is stopped before it
-///   waits long. (Answering a waiting call with the client's result, so that the same claude
-///   continues, is the next step; it will answer here, with the id it was given.)
+/// - `tools/call` → the caller's `answer` for the function and its arguments: the worker
+///   has seen the call in claude's output and answered the client with `tool_calls`; the
+///   answer is the client's result once its follow-up arrives (`FunctionCallDesk`). Without
+///   a way to ask (`answer` returns nil), no reply: claude waits until the turn stops it.
 /// - notifications (no `id`) → no reply; any other method → JSON-RPC error -32601;
 ///   a line that is not a JSON-RPC request → error -32700 with a null id.
 public struct FunctionServerSession: Sendable {
     public let functions: FunctionsFile
-    /// The ids of `tools/call` requests not answered yet, in arrival order (the seam for the
-    /// continuation).
+    /// The ids of `tools/call` requests left unanswered (no worker to ask), in arrival order.
     public private(set) var pendingCalls: [JSONValue] = []
 
     public init(functions: FunctionsFile) {
@@ -28,7 +27,7 @@ public struct FunctionServerSession: Sendable {
     }
 
     /// The reply to one line, as one line of JSON (without its newline), or nil when none is due.
-    public mutating func reply(to line: [UInt8]) -> [UInt8]? {
+    public mutating func reply(to line: [UInt8], answer: (FunctionCallRequest) -> FunctionCallAnswer? = { _ in nil }) -> [UInt8]? {
         let (request, id): (MCPMessage.Request, JSONValue)
         switch MCPMessage.incoming(line, serverName: Self.serverName) {
         case .reply(let reply): return reply
@@ -38,10 +37,33 @@ public struct FunctionServerSession: Sendable {
         case "tools/list":
             return MCPMessage.success(id: id, functions)
         case "tools/call":
-            pendingCalls.append(id)
-            return nil
+            guard case .string(let name)? = request.message["params"]?["name"],
+                functions.tools.contains(where: { $0.name == name })
+            else {
+                return MCPMessage.failure(id: id, code: -32602, "unknown tool")
+            }
+            let arguments = request.message["params"]?["arguments"] ?? .object([:])
+            guard let answered = answer(FunctionCallRequest(name: name, arguments: arguments)) else {
+                pendingCalls.append(id)
+                return nil
+            }
+            return MCPMessage.success(id: id, CallResult(answered))
         default:
             return MCPMessage.failure(id: id, code: -32601, "method not found: \(request.method)")
+        }
+    }
+
+    private struct CallResult: Encodable {
+        struct Content: Encodable {
+            var type = "text"
+            var text: String
+        }
+        var content: [Content]
+        var isError: Bool
+
+        init(_ answer: FunctionCallAnswer) {
+            content = [Content(text: answer.text)]
+            isError = answer.isError
         }
     }
 

@@ -7,6 +7,7 @@
 
 import CCProxyCore
 import CCProxyPosix
+import CCProxyWire
 import Foundation
 import Logging
 import NIOCore
@@ -21,6 +22,8 @@ enum ConnectionOutcome: ~Copyable {
     case handBack(OwnedDescriptor)
     /// An accepted `GET /bridge`, unanswered: the socket becomes the bridge's websocket.
     case bridge(OwnedDescriptor, BridgeAdmission)
+    /// The follow-up of a turn waiting in another worker, unanswered: the socket goes there.
+    case waitingTurn(OwnedDescriptor, FollowUp)
 }
 
 /// How the request loop left a connection (the descriptors are duplicates of the socket:
@@ -29,6 +32,7 @@ private enum Leaving: Sendable {
     case closed
     case handBack(Int32)
     case bridge(Int32, BridgeAdmission)
+    case waitingTurn(Int32, FollowUp)
 }
 
 /// Serves one client connection: one or more requests (keep-alive, pipelining), then close
@@ -52,7 +56,12 @@ struct ConnectionServer {
     ///   `GET /metrics` with (see `MetricsResponder`); the connection then closes after one response.
     /// - Returns: `.handBack` with the socket when it is idle between keep-alive requests.
     @discardableResult
-    func serve(descriptor: Int32, connectionID: UInt64, exposition: [UInt8]? = nil) async -> ConnectionOutcome {
+    /// - Parameter continuing: the follow-up (read by another worker) of the turn waiting here,
+    ///   answered first, in place of reading a request.
+    func serve(
+        descriptor: Int32, connectionID: UInt64, exposition: [UInt8]? = nil,
+        continuing: (FollowUp, WaitingTurnLink)? = nil
+    ) async -> ConnectionOutcome {
         var logger = context.logger
         logger[metadataKey: "connection"] = "\(connectionID)"
         var leaving = Leaving.closed
@@ -63,7 +72,11 @@ struct ConnectionServer {
                     channel.eventLoop.makeCompletedFuture {
                         let monitor = ConnectionMonitor(writeTimeoutSeconds: Limits.writeProgressTimeoutSeconds)
                         try channel.pipeline.syncOperations.addHandler(monitor)
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        // A passed follow-up's request was read by another worker: this
+                        // pipeline answers it without having seen it, which NIO's pipelining
+                        // assistance does not allow. Requests are served one at a time anyway.
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                            withPipeliningAssistance: continuing == nil, withErrorHandling: true)
                         try channel.pipeline.syncOperations.addHandler(ResponseObserver(record: record))
                         let async = try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
                             wrappingChannelSynchronously: channel)
@@ -74,7 +87,7 @@ struct ConnectionServer {
                 context: context, channel: channel.channel, monitor: monitor, record: record, logger: logger,
                 descriptor: descriptor, exposition: exposition)
             try await channel.executeThenClose { inbound, outbound in
-                leaving = try await connection.serveRequests(inbound: inbound, outbound: outbound)
+                leaving = try await connection.serveRequests(inbound: inbound, outbound: outbound, continuing: continuing)
             }
         } catch {
             logger.debug("connection ended with an error", metadata: ["error": "\(error)"])
@@ -83,6 +96,7 @@ struct ConnectionServer {
         case .closed: return .closed
         case .handBack(let fd): return .handBack(OwnedDescriptor(adopting: fd))
         case .bridge(let fd, let admission): return .bridge(OwnedDescriptor(adopting: fd), admission)
+        case .waitingTurn(let fd, let followUp): return .waitingTurn(OwnedDescriptor(adopting: fd), followUp)
         }
     }
 
@@ -100,10 +114,23 @@ struct ConnectionServer {
         /// or becomes a bridge.
         func serveRequests(
             inbound: NIOAsyncChannelInboundStream<HTTPServerRequestPart>,
-            outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
+            outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
+            continuing: (FollowUp, WaitingTurnLink)? = nil
         ) async throws -> Leaving {
             var parts = inbound.makeAsyncIterator()
             var served = 0
+            if let (followUp, link) = continuing {
+                // The request was read by another worker: this connection's bytes so far are
+                // its, so the next request starts at the scanner's first boundary.
+                let persistence = try await continueTurn(followUp, link: link, outbound: outbound)
+                switch try await nextStep(served: 0, keepAlive: persistence.keepsAlive) {
+                case .handBack(let fd): return .handBack(fd)
+                case .serveNext: break
+                case .close(let linger):
+                    if linger { await lingeringClose(&parts) }
+                    return .closed
+                }
+            }
             while true {
                 let eventLoop = channel.eventLoop
                 // Head and body must arrive within the read timeout (slowloris), per request.
@@ -115,10 +142,18 @@ struct ConnectionServer {
                 readDeadline.cancel()
                 guard let read else { return .closed }
                 served += 1
-                let (persistence, admission) = try await respond(to: read, served: served, outbound: outbound)
-                if let admission {
+                let (persistence, departure) = try await respond(to: read, served: served, outbound: outbound)
+                switch departure {
+                case .bridge(let admission)?:
                     guard let fd = try await leaveForBridge(served: served) else { return .closed }
                     return .bridge(fd, admission)
+                case .waitingTurn(var followUp)?:
+                    guard let fd = try await leaveForBridge(served: served) else { return .closed }
+                    followUp.keepAlive = read.head.isKeepAlive && served < Limits.maxPipelinedRequests
+                    followUp.http10 = read.head.version == .http1_0
+                    return .waitingTurn(fd, followUp)
+                case nil:
+                    break
                 }
                 switch try await nextStep(served: served, keepAlive: persistence.keepsAlive) {
                 case .handBack(let fd):
@@ -135,7 +170,7 @@ struct ConnectionServer {
         /// Answers one request, then waits until its last byte is in the kernel.
         private func respond(
             to read: RequestReader.Read, served: Int, outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
-        ) async throws -> (ConnectionPersistence, BridgeAdmission?) {
+        ) async throws -> (ConnectionPersistence, Departure?) {
             var request = HTTPRequest(head: read.head, body: read.body)
             request.deadline = .now() + .milliseconds(Int64(context.settings.requestTimeoutSeconds * 1000))
             record.begin(requestID: request.requestID, method: read.head.method.rawValue, path: request.path)
@@ -162,7 +197,7 @@ struct ConnectionServer {
                     try? supervisor.send(.requestObserved(observation))
                 }
             }
-            var admission: BridgeAdmission?
+            var admission: Departure?
             try await RequestRecord.$current.withValue(record) {
                 if ConnectionServer.headBytes(read.head) > Limits.maxRequestHeadBytes {
                     try await writer.send(
@@ -176,7 +211,7 @@ struct ConnectionServer {
                 } else {
                     let router = Router(context: context, logger: requestLogger, connection: channel)
                     admission = try await router.handle(request, writer: &writer)
-                    if admission != nil { record.noteHead(status: 101) }
+                    if case .bridge? = admission { record.noteHead(status: 101) }
                 }
             }
             // Every response byte in the kernel before anything else happens to the socket.
@@ -185,6 +220,45 @@ struct ConnectionServer {
                 monitor.value.flushBarrier() ?? channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
             }.get()
             return (persistence, admission)
+        }
+
+        /// Answers the follow-up of the turn waiting here: its results go to claude, and its
+        /// answer is this connection's response.
+        private func continueTurn(
+            _ followUp: FollowUp, link: WaitingTurnLink, outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
+        ) async throws -> ConnectionPersistence {
+            let supervisor = context.supervisor
+            let persistence = ConnectionPersistence(
+                clientWantsKeepAlive: followUp.keepAlive, httpVersion10: followUp.http10, draining: { supervisor.isDraining })
+            var writer = ResponseWriter(outbound: outbound, requestID: followUp.requestID)
+            writer.persistence = persistence
+            record.begin(requestID: followUp.requestID, method: "POST", path: "/v1/chat/completions")
+            var requestLogger = logger
+            requestLogger[metadataKey: "request_id"] = "\(followUp.requestID)"
+            let deadline = NIODeadline.now() + .milliseconds(Int64(context.settings.requestTimeoutSeconds * 1000))
+            let channel = self.channel
+            let responseDeadline = channel.eventLoop.scheduleTask(
+                deadline: deadline + .milliseconds(Int64(Limits.responseGraceSeconds * 1000))
+            ) { channel.close(promise: nil) }
+            defer {
+                responseDeadline.cancel()
+                requestLogger.info("request completed", metadata: record.metadata())
+                if let observation = record.observation() { try? supervisor.send(.requestObserved(observation)) }
+            }
+            let identity = CompletionIdentity(id: CompletionID.make(), created: Int(Date().timeIntervalSince1970), model: followUp.model)
+            let sink = link.makeSink(writer, identity, followUp)
+            guard link.resume(results: followUp.results, sink: sink, connection: channel, deadline: deadline) != nil else {
+                try await writer.send(
+                    error: .upstreamError("the turn waiting for these results ended before they came; send the request again"))
+                return persistence
+            }
+            requestLogger.info("follow-up continues the waiting turn", metadata: ["results": "\(followUp.results.count)"])
+            await RequestRecord.$current.withValue(record) { await link.segmentFinished() }
+            let monitor = self.monitor
+            try await channel.eventLoop.flatSubmit {
+                monitor.value.flushBarrier() ?? channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+            }.get()
+            return persistence
         }
 
         /// An accepted `GET /bridge` leaves the pipeline, on the event loop so no read slips

@@ -49,7 +49,7 @@ struct Router {
     /// Answers the request, except an accepted `GET /bridge`: that one is returned, unanswered,
     /// for the connection to leave the HTTP pipeline and become a websocket.
     @discardableResult
-    func handle(_ request: HTTPRequest, writer: inout ResponseWriter) async throws -> BridgeAdmission? {
+    func handle(_ request: HTTPRequest, writer: inout ResponseWriter) async throws -> Departure? {
         let cors = CORSPolicy(origins: context.settings.corsOrigins)
         let origin = request.header("Origin")
         writer.extraHeaders += cors.responseHeaders(origin: origin)
@@ -88,9 +88,9 @@ struct Router {
         case .chatCompletions:
             guard let grant = try await authorize(request, scope: .chat, writer: &writer) else { return nil }
             let handler = ChatCompletionsHandler(context: context, logger: logger, connection: connection)
-            try await handler.handle(request, grant: grant, writer: &writer)
+            return try await handler.handle(request, grant: grant, writer: &writer).map(Departure.waitingTurn)
         case .bridge:
-            return try await admitBridge(request, writer: &writer)
+            return try await admitBridge(request, writer: &writer).map(Departure.bridge)
         }
         return nil
     }
@@ -165,4 +165,12 @@ struct Router {
             return nil
         }
     }
+}
+
+/// A request after which the connection leaves this worker's HTTP pipeline unanswered.
+enum Departure: Sendable {
+    /// An accepted `GET /bridge`: the socket becomes the bridge's websocket.
+    case bridge(BridgeAdmission)
+    /// The follow-up of a turn waiting in another worker, reserved for this connection.
+    case waitingTurn(FollowUp)
 }

@@ -18,7 +18,9 @@ struct ChatCompletionsHandler {
     /// The client's channel: its close future detects disconnects, its loop runs timers.
     let connection: any Channel
 
-    func handle(_ request: HTTPRequest, grant: TokenGrant, writer: inout ResponseWriter) async throws {
+    /// - Returns: the follow-up of a turn waiting in another worker, found and reserved for
+    ///   this connection: the caller passes the connection over, unanswered.
+    func handle(_ request: HTTPRequest, grant: TokenGrant, writer: inout ResponseWriter) async throws -> FollowUp? {
         let capture = grant.debugCapture
             ? TurnCapture.open(
                 stateDirectory: context.settings.stateDirectory, requestID: request.requestID,
@@ -27,13 +29,44 @@ struct ChatCompletionsHandler {
         capture?.recordRequest(request)
         defer { capture?.finish() }
         let plan: TurnPlan
+        let chat: ChatCompletionRequest
         let requestedWorkspace: String?
         do {
-            plan = try await makePlan(request, grant: grant)
+            (chat, plan) = try await makePlan(request, grant: grant)
             requestedWorkspace = try workspaceName(request, plan: plan, grant: grant)
         } catch {
             try await refuse(error, capture: capture, writer: &writer)
-            return
+            return nil
+        }
+        let followUp = plan.sessionName == nil && capture == nil
+            ? FollowUpDetector.followUp(of: chat, plan: plan, requestID: request.requestID) : nil
+        if let own = WaitingTurns.current, own.isWaiting {
+            // This connection's previous request left a turn waiting here, and the client sent
+            // the next request on it at once (it is read already, so it cannot go back).
+            if let followUp, own.tokenID == grant.tokenID, own.waits(for: Set(followUp.results.map(\.callID))) {
+                try await continueHere(followUp, link: own, deadline: request.deadline, writer: writer)
+                return nil
+            }
+            // Anything else ends that turn first: a worker runs one turn at a time.
+            own.end()
+            await own.finished()
+            try? context.supervisor.send(.waitingTurnEnded)
+        }
+        if let followUp, followUp.fits(maxFrameBytes: Limits.maxWorkerFrameBytes) {
+            if try await context.supervisor.findWaitingTurn(callIDs: followUp.results.map(\.callID)) {
+                logger.info("follow-up passed to its waiting turn", metadata: ["calls": "\(followUp.results.count)"])
+                return followUp
+            }
+        }
+        if grant.followUpOnly {
+            // Admitted at the concurrent-turn cap only as a waiting turn's follow-up, and it is none.
+            try await refuse(
+                APIError(
+                    status: 429, type: "rate_limit_error", code: "rate_limit_exceeded",
+                    message: "per-token concurrent turns exceeded (a turn of this token waits for its function results)",
+                    retryAfterSeconds: Int(Limits.concurrencyRetryAfterSeconds)),
+                capture: capture, writer: &writer)
+            return nil
         }
         if !plan.ignoredParameters.isEmpty {
             writer.extraHeaders.append(("X-CC-Ignored-Params", plan.ignoredParameters.joined(separator: ",")))
@@ -47,7 +80,7 @@ struct ChatCompletionsHandler {
             case .success(let leased): session = leased
             case .failure(let error):
                 try await refuse(error, capture: capture, writer: &writer)
-                return
+                return nil
             }
         }
         // The lease goes back on every path; `started` says whether claude now holds the
@@ -62,11 +95,17 @@ struct ChatCompletionsHandler {
                 requireBridge: request.header("X-CC-Require-Bridge") == "true")
         } catch let error as APIError {
             try await refuse(error, capture: capture, writer: &writer)
-            return
+            return nil
         } catch {
             logger.error("could not create the turn's directories", metadata: ["error": "\(error)"])
             try await refuse(.serverError("could not prepare a workspace"), capture: capture, writer: &writer)
-            return
+            return nil
+        }
+        if session == nil, capture == nil, !plan.clientFunctions.isEmpty,
+            let desk = await FunctionCallDesk.open(path: workspace.root + "/fc.sock", eventLoop: connection.eventLoop, logger: logger)
+        {
+            try await runWaitable(plan: plan, workspace: workspace, desk: desk, grant: grant, deadline: request.deadline, writer: writer)
+            return nil
         }
         defer { workspace.remove() }
 
@@ -86,13 +125,74 @@ struct ChatCompletionsHandler {
         if let session, let report {
             sessionStarted = report.sessionID == session.lease.claudeSessionID || report.result?.sessionID == session.lease.claudeSessionID
         }
+        return nil
+    }
+
+    /// A stateless turn that offers the client's functions: it runs in a task of its own, so
+    /// that when its claude calls them it can wait for the results beyond this request
+    /// (`WaitingTurnLink`). Returns once this request's answer is complete: the whole turn,
+    /// or its `tool_calls`; the turn then waits, held by the worker, and ends in its task.
+    private func runWaitable(
+        plan: TurnPlan, workspace: TurnWorkspace, desk: FunctionCallDesk, grant: TokenGrant, deadline: NIODeadline,
+        writer: ResponseWriter
+    ) async throws {
+        var workspace = workspace
+        do {
+            try workspace.offerFunctionCallSocket(desk.path)
+        } catch {
+            desk.close()
+            workspace.remove()
+            var writer = writer
+            try await refuse(.serverError("could not prepare the turn's function server"), capture: nil, writer: &writer)
+            return
+        }
+        let identity = CompletionIdentity(id: CompletionID.make(), created: Int(Date().timeIntervalSince1970), model: plan.modelID)
+        let box = SegmentSinkBox(makeSink(plan: plan, writer: writer, identity: identity, stream: plan.stream, includeUsage: plan.includeUsage))
+        let handler = self
+        let link = WaitingTurnLink(desk: desk, box: box, supervisor: context.supervisor, tokenID: grant.tokenID) { writer, identity, followUp in
+            handler.makeSink(plan: plan, writer: writer, identity: identity, stream: followUp.stream, includeUsage: followUp.includeUsage)
+        }
+        WaitingTurns.set(link)
+        let turnWorkspace = workspace
+        Task {
+            var writer = writer
+            _ = try? await handler.runTurn(
+                plan: plan, mode: .stateless, workspace: turnWorkspace, grant: grant, capture: nil, deadline: deadline,
+                writer: &writer, link: link)
+            turnWorkspace.remove()
+            link.turnFinished()
+        }
+        await link.segmentFinished()
+    }
+
+    /// The follow-up of the turn waiting in this worker, on the connection it waits on: the
+    /// supervisor learns that the turn no longer waits (the slot is serving it again).
+    private func continueHere(_ followUp: FollowUp, link: WaitingTurnLink, deadline: NIODeadline, writer: ResponseWriter) async throws {
+        try context.supervisor.send(.waitingTurnEnded)
+        let identity = CompletionIdentity(id: CompletionID.make(), created: Int(Date().timeIntervalSince1970), model: followUp.model)
+        let sink = link.makeSink(writer, identity, followUp)
+        guard link.resume(results: followUp.results, sink: sink, connection: connection, deadline: deadline) != nil else {
+            var writer = writer
+            try await writer.send(error: .upstreamError("the turn waiting for these results ended before they came; send the request again"))
+            return
+        }
+        logger.info("follow-up continues the waiting turn on its own connection", metadata: ["results": "\(followUp.results.count)"])
+        await link.segmentFinished()
+    }
+
+    /// The sink of one response of a turn (the first request's, or a follow-up's).
+    func makeSink(plan: TurnPlan, writer: ResponseWriter, identity: CompletionIdentity, stream: Bool, includeUsage: Bool) -> any TurnSink {
+        if stream {
+            return EventStreamSink(writer: writer, identity: identity, includeUsage: includeUsage, keepAlive: keepAliveDuration)
+        }
+        return CompletionSink(writer: writer, identity: identity, callDemanded: plan.toolChoice.demandsCall)
     }
 
     /// Starts claude for the plan in `mode` and drives it into the right sink. nil when claude
     /// could not be started (the client has its error then).
     private func runTurn(
         plan: TurnPlan, mode: ClaudeSessionMode, workspace: TurnWorkspace, grant: TokenGrant, capture: TurnCapture?,
-        deadline: NIODeadline, writer: inout ResponseWriter
+        deadline: NIODeadline, writer: inout ResponseWriter, link: WaitingTurnLink? = nil
     ) async throws -> TurnDriver.Report? {
         let claudeLaunch: ClaudeProcess.Launch
         do {
@@ -131,8 +231,14 @@ struct ChatCompletionsHandler {
             ])
 
         let stop = TurnStop()
-        let timeout = watch(process, stop: stop, deadline: deadline)
+        let timeout = watch(process, stop: stop, deadline: deadline, connection: connection, link: link, segment: 0)
         defer { timeout.cancel() }
+        if let link {
+            link.attach(WaitingTurnLink.Turn(process: process, stop: stop) { channel, deadline, segment in
+                watch(process, stop: stop, deadline: deadline, connection: channel, link: link, segment: segment)
+            })
+            process.onExit { link.claudeExited() }
+        }
         let bridgeWatch = workspace.bridgeMount.map { watchBridge($0, process: process, stop: stop) }
         defer { bridgeWatch?.cancel() }
 
@@ -145,10 +251,14 @@ struct ChatCompletionsHandler {
                 structuredOutput: plan.structuredOutput),
             sessionMode: mode, clientFunctions: plan.clientFunctions.map(\.name),
             parallelCalls: plan.parallelToolCalls, onResult: { bill($0, grant: grant) })
+        driver.waiting = link
         let report: TurnDriver.Report
         let streamSink = EventStreamSink(writer: writer, identity: identity, includeUsage: plan.includeUsage, keepAlive: keepAliveDuration)
         let completionSink = CompletionSink(writer: writer, identity: identity, callDemanded: plan.toolChoice.demandsCall)
         switch (plan.stream, capture) {
+        case _ where link != nil:
+            var sink = SegmentSink(box: link?.box ?? SegmentSinkBox(streamSink))
+            report = await driver.run(into: &sink)
         case (true, nil):
             var sink = streamSink
             report = await driver.run(into: &sink)
@@ -183,7 +293,7 @@ struct ChatCompletionsHandler {
 
     /// Decoding and planning: everything about the turn that can be decided without I/O (but
     /// for fetching remote images first, when the operator enabled them).
-    private func makePlan(_ request: HTTPRequest, grant: TokenGrant) async throws(APIError) -> TurnPlan {
+    private func makePlan(_ request: HTTPRequest, grant: TokenGrant) async throws(APIError) -> (ChatCompletionRequest, TurnPlan) {
         var chat = try ChatCompletionRequest.decode(request.body)
         if context.settings.remoteImages {
             chat = try await RemoteImageFetcher.inline(chat, policy: ImageHostPolicy(allowPrivate: context.settings.remoteImagesAllowPrivate))
@@ -191,8 +301,8 @@ struct ChatCompletionsHandler {
         let headers = TurnHeaders(
             claudeModel: request.header("X-CC-Claude-Model"), effort: request.header("X-CC-Effort"),
             verbosity: request.header("X-CC-Verbosity"), session: request.header("X-CC-Session"))
-        return try TurnPlanner.plan(
-            request: chat, headers: headers, settings: context.settings, tokenDefaultVerbosity: grant.defaultVerbosity)
+        return (chat, try TurnPlanner.plan(
+            request: chat, headers: headers, settings: context.settings, tokenDefaultVerbosity: grant.defaultVerbosity))
     }
 
     /// The configured workspace the request names (`X-CC-Workspace`, else the alias's
@@ -314,12 +424,19 @@ struct ChatCompletionsHandler {
     /// Disconnect and timeout both stop the process group; the driver then sees the end of
     /// claude's output. (A timed-out response that cannot be finished — a client that stopped
     /// reading — is cut off by the connection's own deadline, `Limits.responseGraceSeconds`.)
-    private func watch(_ process: ClaudeProcess, stop: TurnStop, deadline: NIODeadline) -> Scheduled<Void> {
+    /// For a turn that may wait (`link`), both act only while `segment` is the one served:
+    /// once it waits, its first connection may close and its first deadline pass.
+    private func watch(
+        _ process: ClaudeProcess, stop: TurnStop, deadline: NIODeadline, connection: any Channel, link: WaitingTurnLink?,
+        segment: Int
+    ) -> Scheduled<Void> {
         connection.closeFuture.whenComplete { _ in
+            guard link?.isCurrent(segment) ?? true else { return }
             stop.set(.clientGone)
             process.stop(grace: Limits.claudeDisconnectGraceSeconds)
         }
         return connection.eventLoop.scheduleTask(deadline: deadline) {
+            guard link?.isCurrent(segment) ?? true else { return }
             guard stop.set(.timeout) else { return }
             process.stop()
         }

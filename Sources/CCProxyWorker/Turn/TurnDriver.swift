@@ -30,7 +30,19 @@ struct TurnDriver {
     /// The calls of the client's functions, when the turn offers any: once they are complete
     /// the turn ends with `finish_reason: tool_calls` (`endAfterClientCalls`).
     var clientCalls: ClientCallCollector?
+    /// Set for a turn that may wait for the client's results instead of ending at its calls
+    /// (see `WaitingTurnLink`); its sink must then be the link's `SegmentSink`.
+    var waiting: WaitingTurnLink?
     private var begun = false
+    private let options: RenderOptions
+    private let clientFunctions: [String]
+    private let parallelCalls: Bool
+    /// What earlier segments of a waiting turn have billed: claude's `result` counts the
+    /// whole process, so the last segment bills the rest.
+    private var billed = ClaudeResult.TokenUsage()
+    /// The turn waited after its last calls and no follow-up came: they were delivered and
+    /// billed already.
+    private var waitEnded = false
 
     init(
         process: ClaudeProcess, input: [UInt8], stop: TurnStop, options: RenderOptions,
@@ -48,6 +60,9 @@ struct TurnDriver {
         }
         self.sessionMode = sessionMode
         self.onResult = onResult
+        self.options = options
+        self.clientFunctions = clientFunctions
+        self.parallelCalls = parallelCalls
     }
 
     /// What happened, for billing and logs.
@@ -79,13 +94,16 @@ struct TurnDriver {
         } else if !delivered {
             process.stop()
         }
-        if let result = tracker.result { onResult(result) }
+        if let result = tracker.result { onResult(result.subtracting(billed)) }
         if !begun, delivered, stop.value == nil, let report = await refusedSession() { return report }
         if !begun, delivered {
             do { try await begin(&sink) } catch { delivered = false }
         }
         var outcome: TurnOutcome?
-        if delivered, stop.value == nil, clientCalls?.complete == true {
+        if waitEnded {
+            outcome = tracker.clientCallsOutcome()
+            endAfterClientCalls()
+        } else if delivered, stop.value == nil, clientCalls?.complete == true {
             // No `result` will come: bill what the turn's messages report so far.
             if tracker.result == nil {
                 onResult(ClaudeResult(isError: false, usage: tracker.usageSoFar, sessionID: tracker.sessionID))
@@ -109,13 +127,38 @@ struct TurnDriver {
             result: tracker.result, sessionID: tracker.sessionID)
     }
 
-    /// The client has the calls; claude, which now waits for their answers from the function
-    /// server, is stopped. This is the seam for the continuation: a later step keeps it
-    /// waiting here (holding this worker, within `tool_result_timeout`) and hands it the
-    /// client's results when the follow-up arrives; until then a follow-up is served from the
-    /// transcript like any history.
+    /// The client has the calls and no follow-up will reach this claude (the turn cannot wait:
+    /// it has a session or a capture, or its wait ended): claude, blocked on its function
+    /// server, is stopped, and a follow-up is served from the transcript like any history.
     private func endAfterClientCalls() {
         process.stop()
+    }
+
+    /// The calls are complete and the turn may wait: the client gets them now (with the
+    /// usage so far, billed now), then claude stays blocked on its tools until the follow-up.
+    /// - Returns: whether a follow-up came (the link attached its sink); false ends the turn.
+    private mutating func waitForResults(_ calls: [ToolCall], link: WaitingTurnLink, into sink: inout some TurnSink) async -> Bool {
+        link.declare(calls)
+        let usage = tracker.usageSoFar
+        onResult(ClaudeResult(isError: false, usage: usage, sessionID: tracker.sessionID))
+        billed = billed.adding(usage)
+        link.answering()
+        do {
+            try await begin(&sink)
+            try await sink.finish(tracker.clientCallsOutcome())
+        } catch {
+            // The client is gone before it had the calls: no follow-up can come.
+            link.end()
+        }
+        return await link.wait()
+    }
+
+    /// A follow-up continues the turn: its answer is a new response, rendered afresh.
+    private mutating func startNextSegment() {
+        renderer = TurnRenderer(options: options)
+        tracker = TurnOutcomeTracker(requiresStructuredOutput: options.structuredOutput)
+        clientCalls = ClientCallCollector(prefix: ClientFunctions.toolPrefix, functions: clientFunctions, parallel: parallelCalls)
+        begun = false
     }
 
     private mutating func begin(_ sink: inout some TurnSink) async throws {
@@ -175,7 +218,14 @@ struct TurnDriver {
                                 do { try await begin(&sink) } catch { throw SinkWriteFailure() }
                                 try await emit(delta, into: &sink)
                             }
-                            if calls.complete { return }
+                            if calls.complete {
+                                guard let waiting else { return }
+                                guard await waitForResults(calls.calls, link: waiting, into: &sink) else {
+                                    waitEnded = true
+                                    return
+                                }
+                                startNextSegment()
+                            }
                         }
                         if case .result = event { return }
                     case .tick:
@@ -248,3 +298,26 @@ struct SinkOverflow: Error {}
 
 /// A call of a client function has passed `Limits.maxToolArgumentsBytes` of arguments.
 struct ArgumentsTooLarge: Error {}
+
+extension ClaudeResult {
+    /// The result with `earlier` taken off its input and output counts (never below zero):
+    /// what is left to bill after the segments before it.
+    func subtracting(_ earlier: ClaudeResult.TokenUsage) -> ClaudeResult {
+        guard var usage else { return self }
+        usage.input = max(0, usage.input - earlier.input)
+        usage.output = max(0, usage.output - earlier.output)
+        var result = self
+        result.usage = usage
+        return result
+    }
+}
+
+extension ClaudeResult.TokenUsage {
+    /// Both counts summed, saturating at `Limits.maxTurnTokens`.
+    func adding(_ other: ClaudeResult.TokenUsage) -> ClaudeResult.TokenUsage {
+        var sum = self
+        sum.input = min(Limits.maxTurnTokens, input + other.input)
+        sum.output = min(Limits.maxTurnTokens, output + other.output)
+        return sum
+    }
+}

@@ -23,10 +23,23 @@ struct TurnWorkspace {
     /// sandbox), and the `--mcp-config` file that gives claude the exec tool.
     var bridgeExecSocket: String? = nil
     var bridgeMCPFile: String? = nil
+    /// The worker's function-call socket, when the turn may wait for the client's results
+    /// (bound into the sandbox with the private files).
+    var functionCallSocket: String? = nil
 
     /// The private files claude reads (bound read-only into its sandbox).
     var privateFiles: [String] {
-        [systemPromptFile, hostMCPFile, functionsFile, clientMCPFile, bridgeMCPFile, bridgeExecSocket].compactMap { $0 }
+        [systemPromptFile, hostMCPFile, functionsFile, clientMCPFile, bridgeMCPFile, bridgeExecSocket, functionCallSocket]
+            .compactMap { $0 }
+    }
+
+    /// The function server answers calls through `socket` (the turn may wait for results).
+    mutating func offerFunctionCallSocket(_ socket: String) throws {
+        guard let functions = functionsFile, let config = clientMCPFile else { return }
+        try Self.writePrivate(
+            try ClientMCPConfig(executable: ClientMCPConfig.executable, functionsFile: functions, socket: socket).encoded(),
+            to: config)
+        functionCallSocket = socket
     }
 
     /// Offers the exec tool of the bridge the turn runs on.

@@ -35,9 +35,14 @@ struct ClaudeLaunchBuilder {
         let operatorDirectory = settings.operatorHome.map { $0 + "/.claude" }
         let sandboxed = settings.isolation == .namespaces
         let temporary = sandboxed ? TurnSandbox.temporaryPath : workspace.temporaryDirectory
-        let environment = ClaudeEnvironment(passed: settings.claudeEnvironment).filter(
-            serverEnvironment,
-            turn: [("HOME", home), ("CLAUDE_CONFIG_DIR", home), ("TMPDIR", temporary)])
+        var turnVariables: [(name: String, value: String)] = [("HOME", home), ("CLAUDE_CONFIG_DIR", home), ("TMPDIR", temporary)]
+        if workspace.functionCallSocket != nil {
+            // claude's own wait for a tool's answer outlasts the server's wait for the client:
+            // the server ends a waiting turn, never claude's timeout.
+            let milliseconds = Int((settings.toolResultTimeoutSeconds + Limits.toolWaitMarginSeconds) * 1000)
+            turnVariables.append(("MCP_TOOL_TIMEOUT", String(milliseconds)))
+        }
+        let environment = ClaudeEnvironment(passed: settings.claudeEnvironment).filter(serverEnvironment, turn: turnVariables)
         guard sandboxed else {
             if let operatorDirectory { Self.linkOperatorConfiguration(from: operatorDirectory, into: home) }
             return ClaudeProcess.Launch(

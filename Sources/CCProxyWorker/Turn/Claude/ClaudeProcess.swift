@@ -153,6 +153,11 @@ final class ClaudeProcess: Sendable {
         (try? await exit.get()) ?? .exited(-1)
     }
 
+    /// Calls `body` once claude has exited (at once if it has).
+    func onExit(_ body: @escaping @Sendable () -> Void) {
+        exit.whenComplete { _ in body() }
+    }
+
     /// Whether claude has exited.
     var hasExited: Bool { exitState.value.withLock { $0 != nil } }
 
