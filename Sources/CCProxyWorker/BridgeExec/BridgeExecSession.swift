@@ -44,10 +44,10 @@ public struct BridgeExecSession: Sendable {
                 return MCPMessage.failure(id: id, code: -32602, "unknown tool")
             }
             guard case .string(let command)? = request.message["params"]?["arguments"]?["command"], !command.isEmpty else {
-                return MCPMessage.success(
-                    id: id, CallResult(outcome: Outcome(text: "exec needs a non-empty \"command\" string", isError: true)))
+                return MCPMessage.toolResult(id: id, text: "exec needs a non-empty \"command\" string", isError: true)
             }
-            return MCPMessage.success(id: id, CallResult(outcome: run(command)))
+            let outcome = run(command)
+            return MCPMessage.toolResult(id: id, text: outcome.text, isError: outcome.isError)
         default:
             return MCPMessage.failure(id: id, code: -32601, "method not found: \(request.method)")
         }
@@ -77,18 +77,5 @@ public struct BridgeExecSession: Sendable {
             var inputSchema = Schema()
         }
         var tools = [Tool()]
-    }
-    private struct CallResult: Encodable {
-        struct Content: Encodable {
-            var type = "text"
-            var text: String
-        }
-        var content: [Content]
-        var isError: Bool
-
-        init(outcome: Outcome) {
-            content = [Content(text: outcome.text)]
-            isError = outcome.isError
-        }
     }
 }

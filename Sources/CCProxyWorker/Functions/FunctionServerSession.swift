@@ -47,23 +47,9 @@ public struct FunctionServerSession: Sendable {
                 pendingCalls.append(id)
                 return nil
             }
-            return MCPMessage.success(id: id, CallResult(answered))
+            return MCPMessage.toolResult(id: id, text: answered.text, isError: answered.isError)
         default:
             return MCPMessage.failure(id: id, code: -32601, "method not found: \(request.method)")
-        }
-    }
-
-    private struct CallResult: Encodable {
-        struct Content: Encodable {
-            var type = "text"
-            var text: String
-        }
-        var content: [Content]
-        var isError: Bool
-
-        init(_ answer: FunctionCallAnswer) {
-            content = [Content(text: answer.text)]
-            isError = answer.isError
         }
     }
 

@@ -80,8 +80,22 @@ enum MCPMessage {
         success(id: id, Initialized(protocolVersion: protocolVersion, serverInfo: .init(name: serverName)))
     }
 
+    /// A `tools/call` result: one text block, and whether it reports an error.
+    static func toolResult(id: JSONValue, text: String, isError: Bool) -> [UInt8] {
+        success(id: id, ToolResult(content: [.init(text: text)], isError: isError))
+    }
+
     /// `{}`, for `ping`.
     struct Empty: Encodable {}
+
+    private struct ToolResult: Encodable {
+        struct Content: Encodable {
+            var type = "text"
+            var text: String
+        }
+        var content: [Content]
+        var isError: Bool
+    }
 
     private struct Success<Result: Encodable>: Encodable {
         var jsonrpc = "2.0"
