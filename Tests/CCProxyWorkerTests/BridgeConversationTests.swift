@@ -68,6 +68,9 @@ import Testing
         let failure = BridgeCodec.failure(id: 78, BridgeError(.notFound, "gone"))
         #expect(c.received(.text(failure)) == [.answer(id: 78, errorCode: "not_found", frame: failure)])
         #expect(c.received(.text(watch)) == [.forward(watch)])
+        // The daemon's own bytes never go on: the event is re-encoded from its typed value.
+        let unusual = Data(#"{"params":{"kind":"modified","path":"a.txt","extra":[[[1]]]},"method":"watch","type":"event"}"#.utf8)
+        #expect(c.received(.text(unusual)) == [.forward(watch)])
         #expect(c.received(.text(Data(#"{"type":"event","method":"from_the_future"}"#.utf8))) == [])
         #expect(c.phase == .serving)
         #expect(c.mountEnded("the bridge's mount on the server ended") == [.close(code: 1011, reason: "the bridge's mount on the server ended")])

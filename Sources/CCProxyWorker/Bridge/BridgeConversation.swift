@@ -100,9 +100,10 @@ struct BridgeConversation: Sendable {
             switch try? BridgeCodec.event(named: name, of: bytes) {
             case .bye(let bye)?:
                 return close(BridgeCloseCode.normal, "daemon said bye: \(bye.reason ?? "")")
-            case .watch?:
-                // The helper invalidates its kernel caches for the path.
-                return phase == .serving ? [.forward(bytes)] : []
+            case .watch(let watch)?:
+                // The helper invalidates its kernel caches for the path: it gets the event
+                // re-encoded, never the daemon's bytes.
+                return phase == .serving ? [.forward(HelperFrames.watch(watch))] : []
             case nil:
                 return []  // an event of a newer daemon, or a malformed watch
             }

@@ -44,6 +44,8 @@ final class BridgeServerHandler: ChannelInboundHandler {
     private var daemonAllowsExec = false
     /// The exec socket's listener and path, while the bridge serves exec requests.
     private var execServer: (channel: any Channel, path: String)?
+    /// The methods of the helper's requests waiting for the daemon's answer, by id.
+    private var helperMethods: [UInt64: BridgeMethod] = [:]
     /// Exec requests sent to the daemon, by id, with how to answer each.
     private var execReplies: [UInt64: (Data) -> Void] = [:]
     /// Exec ids start far above the helper's (which count from 1), so the two never meet.
@@ -151,7 +153,9 @@ final class BridgeServerHandler: ChannelInboundHandler {
                 if let call = meter.answered(id: id, errorCode: errorCode, atMicros: MonotonicClock.microseconds()) { report(call) }
                 if let reply = execReplies.removeValue(forKey: id) {
                     reply(frame)
-                } else if let relay, let bytes = try? ChannelFrame.encode(frame) {
+                } else if let relay,
+                    let bytes = try? ChannelFrame.encode(HelperFrames.answer(frame, id: id, method: helperMethods.removeValue(forKey: id)))
+                {
                     relay.writeAndFlush(relay.allocator.buffer(bytes: bytes), promise: nil)
                 }
             case .forward(let frame):
@@ -324,9 +328,16 @@ final class BridgeServerHandler: ChannelInboundHandler {
         guard let context, conversation.phase == .serving else { return }
         if case .request(let id, let method)? = try? BridgeCodec.head(of: frame) {
             meter.requested(id: id, method: method, atMicros: MonotonicClock.microseconds())
+            // What its answer must decode as (see `HelperFrames`). The helper asks one thing
+            // at a time; ids of requests it gave up on are forgotten past a bound.
+            helperMethods[id] = BridgeMethod(rawValue: method)
+            if helperMethods.count > Self.maxRememberedHelperRequests { helperMethods = helperMethods.filter { $0.key + 64 > id } }
         }
         send(text: frame, context: context)
     }
+
+    /// How many helper requests without an answer are remembered.
+    private static let maxRememberedHelperRequests = 256
 
     private func decide(_ bridgeID: UInt64?) {
         guard !isDecided else { return }
