@@ -1,5 +1,6 @@
-// Runs in: ccproxy-fuse manager, the bridge's privileged FUSE helper (one process, the
-// supervisor's child; its children are one `ccproxy-fuse mount` per connected bridge).
+// Runs in: ccproxy-fuse manager --serve, the bridge's privileged FUSE helper (one process,
+// the child of the keeper `FuseManagerKeeper`, which restarts it when it crashes; its
+// children are one `ccproxy-fuse mount` per connected bridge).
 // Privileges: started by the supervisor before it drops root, it keeps root so that its
 // children can open /dev/fuse and mount (with allow_other, so the service user's claude can
 // enter). It needs nothing else: it takes no network input, only the supervisor's typed

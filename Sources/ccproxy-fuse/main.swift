@@ -109,7 +109,9 @@ struct ManagerCommand: ParsableCommand {
             Reads mount requests from the supervisor's channel (each with the stream socket to \
             one bridge worker) and serves each in a `ccproxy-fuse mount` child, on a directory \
             directly inside --mount-root only. Stops every mount and exits when the channel \
-            closes or on SIGTERM/SIGINT.
+            closes or on SIGTERM/SIGINT. The process started this way keeps the serving one \
+            (`--serve`) running: it restarts it when it crashes (after 0.5 s, doubling up to \
+            10 s), and passes SIGTERM/SIGINT on.
             """)
 
     @Option(help: "The supervisor's channel: an inherited SOCK_SEQPACKET socket.")
@@ -120,6 +122,9 @@ struct ManagerCommand: ParsableCommand {
 
     @Option(help: "UID:GID the mounted files appear to belong to (the service user's).")
     var owner: FileOwner?
+
+    @Flag(help: "Serve the channel in this process (the keeper starts its child so).")
+    var serve = false
 
     func validate() throws {
         guard channelFd >= 3 else { throw ValidationError("--channel-fd must be 3 or above") }
@@ -139,6 +144,12 @@ struct ManagerCommand: ParsableCommand {
             }
         }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        guard serve else {
+            var arguments = ["manager", "--serve", "--channel-fd", "3", "--mount-root", mountRoot]
+            if let owner { arguments += ["--owner", "\(owner.uid):\(owner.gid)"] }
+            let keeper = FuseManagerKeeper(executable: executable, arguments: arguments, channelFD: channelFd)
+            throw ExitCode(try keeper.run())
+        }
         let manager = FuseManager(
             channel: SeqPacketChannel(fd: channelFd), mountRoot: mountRoot, executable: executable,
             owner: owner.map { "\($0.uid):\($0.gid)" })

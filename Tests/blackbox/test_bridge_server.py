@@ -5,7 +5,8 @@ the pool, `ccproxyctl bridges` and the gauge show it, a second daemon of the sam
 is refused until the first one is gone, a restart is survived by reconnecting, and a stop
 closes the websocket and leaves no process and no mount. A chat of the principal runs claude
 in the daemon's directory through the FUSE mount, which the FUSE manager (root, the
-supervisor's child) serves in a child of its own."""
+supervisor's child, keeping a serving manager that it restarts when it crashes) serves in a
+child of its own."""
 from __future__ import annotations
 
 import base64
@@ -252,14 +253,23 @@ def capabilities(pid: int) -> dict[str, int]:
 
 
 def fuse_manager(proxy) -> int:
+    """The keeper: `ccproxy-fuse manager`, the supervisor's child."""
     found = [p for p in harness.children(proxy.pid) if harness.exe_name(p) == "ccproxy-fuse"]
     assert len(found) == 1, f"one ccproxy-fuse under the supervisor:\n{proxy.tree()}"
     return found[0]
 
 
+def serving_manager(proxy) -> int | None:
+    """`ccproxy-fuse manager --serve`, the keeper's child, which reads the supervisor's requests."""
+    found = [p for p in harness.children(fuse_manager(proxy))
+             if harness.exe_name(p) == "ccproxy-fuse" and "--serve" in harness.cmdline(p)]
+    return found[0] if len(found) == 1 else None
+
+
 def fuse_mounts(proxy) -> list[int]:
-    """The per-bridge `ccproxy-fuse mount` processes (children of the manager)."""
-    return [p for p in harness.children(fuse_manager(proxy)) if harness.exe_name(p) == "ccproxy-fuse"]
+    """The per-bridge `ccproxy-fuse mount` processes (children of the serving manager)."""
+    serving = serving_manager(proxy)
+    return [p for p in harness.children(serving) if harness.exe_name(p) == "ccproxy-fuse"] if serving else []
 
 
 def test_a_chat_runs_in_the_laptop_directory_through_the_mount(bridge):
@@ -279,6 +289,8 @@ def test_a_chat_runs_in_the_laptop_directory_through_the_mount(bridge):
     # bounding set (so its mount children have no more).
     wanted = (1 << 21) | (1 << 2)
     assert capabilities(manager) == {"CapEff": wanted, "CapPrm": wanted, "CapBnd": wanted, "CapInh": 0}
+    serving = serving_manager(proxy)
+    assert serving and capabilities(serving) == capabilities(manager), proxy.tree()
     assert harness.uid_of(entry["pid"]) != 0, "the bridge worker runs as the service user"
     wait_until(lambda: (len(fuse_mounts(proxy)) == 1, proxy.tree()), 10, "one mount process")
     assert capabilities(fuse_mounts(proxy)[0])["CapEff"] & ~wanted == 0
@@ -331,7 +343,8 @@ def test_sigterm_with_a_bridge_leaves_no_process_and_no_mount(bridge):
     entry = wait_until(lambda: ((b := bridges(proxy)) and b[0]["mount_point"] is not None, b), 15,
                        "the bridge with its mount") and bridges(proxy)[0]
     wait_until(lambda: (mounted(entry["mount_point"]), "not mounted"), 10, "the mount")
-    helpers = [fuse_manager(proxy)] + fuse_mounts(proxy)
+    helpers = [fuse_manager(proxy), serving_manager(proxy)] + fuse_mounts(proxy)
+    assert None not in helpers and len(helpers) == 3, proxy.tree()
     proxy.remember()
     proxy.proc.send_signal(signal.SIGTERM)
     assert proxy.proc.wait(timeout=20) == 0, harness.tail(proxy.stderr_path)
@@ -395,6 +408,29 @@ def test_after_a_restart_the_daemon_reconnects_and_the_next_chat_lands_on_the_la
     _connected_with_mount(bridge)
     text = harness.chat_text(proxy.chat("STANDIN:bash echo after-restart > again.txt && pwd", bearer=chat))
     assert (bridge.root / "again.txt").read_text() == "after-restart\n", text
+
+
+def test_a_crashed_fuse_manager_is_restarted_and_the_bridge_comes_back(bridge):
+    # The keeper restarts the serving manager; the crashed one's mount goes with it, its
+    # bridge worker closes the websocket, and the daemon reconnects to a fresh mount.
+    proxy = bridge.proxy
+    chat = proxy.create_token("alice-chat", "--principal", "alice", scopes="chat")
+    d = bridge.daemon()
+    first = _connected_with_mount(bridge)
+    keeper, crashed = fuse_manager(proxy), serving_manager(proxy)
+    old_mounts = fuse_mounts(proxy)
+    assert crashed and old_mounts, proxy.tree()
+    os.kill(crashed, signal.SIGKILL)
+    wait_until(lambda: ((s := serving_manager(proxy)) is not None and s != crashed, proxy.tree()), 15,
+               "a new serving manager under the same keeper")
+    assert fuse_manager(proxy) == keeper
+    wait_until(lambda: (not any(harness.alive(p) for p in old_mounts), proxy.tree()), 15, "the old mount process gone")
+    d.wait_log("connected", 30, count=2)
+    again = _connected_with_mount(bridge)
+    assert again["pid"] != first["pid"], (first, again)
+    text = harness.chat_text(proxy.chat("STANDIN:bash echo after-crash > crash.txt && pwd", bearer=chat))
+    assert (bridge.root / "crash.txt").read_text() == "after-crash\n", text
+    assert "restarting it" in harness.tail(proxy.stderr_path, 1 << 20), harness.tail(proxy.stderr_path)
 
 
 def test_the_exec_tool_runs_commands_on_the_laptop_only_with_allow_exec(bridge):
