@@ -12,6 +12,9 @@ public enum BridgeCallError: Error, Equatable, Sendable, CustomStringConvertible
     case channelClosed
     /// The peer sent what cannot be part of the conversation; the channel is dropped.
     case protocolViolation(String)
+    /// The process that made the operation is being killed: the wait is given up (its late
+    /// answer, if one comes, is dropped like any other).
+    case callerKilled
 
     public var description: String {
         switch self {
@@ -19,6 +22,7 @@ public enum BridgeCallError: Error, Equatable, Sendable, CustomStringConvertible
         case .timedOut: "bridge: no answer within the operation timeout"
         case .channelClosed: "bridge: channel closed"
         case .protocolViolation(let why): "bridge: \(why)"
+        case .callerKilled: "bridge: the caller was killed"
         }
     }
 
@@ -28,6 +32,7 @@ public enum BridgeCallError: Error, Equatable, Sendable, CustomStringConvertible
         switch self {
         case .remote(let error): Self.errno(for: error.code)
         case .timedOut, .channelClosed, .protocolViolation: EIO
+        case .callerKilled: EINTR
         }
     }
 

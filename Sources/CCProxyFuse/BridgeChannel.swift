@@ -23,6 +23,12 @@ public final class BridgeChannel {
     private var nextID: UInt64 = 1
     private var events: [WatchEvent] = []
     public private(set) var isOpen = true
+    /// The thread whose FUSE operation the current call serves (the loop sets it per
+    /// request): while it waits, the call gives up as soon as that thread is being killed
+    /// (`PendingSignals`), so that a stopped turn's claude never waits for the laptop.
+    public var caller: Int32 = 0
+    /// How often a waiting call looks at its caller.
+    static let callerCheckMilliseconds: Int32 = 100
 
     /// Adopts `fd`, a connected SOCK_STREAM socket, in blocking mode.
     public init(fd: Int32, timeoutSeconds: Double = Limits.bridgeOperationTimeoutSeconds) throws(PosixError) {
@@ -73,7 +79,9 @@ public final class BridgeChannel {
             }
             let remaining = deadline - MonotonicClock.seconds()
             guard remaining > 0 else { throw .timedOut }
-            try receive(waitingMilliseconds: Int32(min(remaining * 1000, Double(Int32.max)).rounded(.up)))
+            if caller > 0, PendingSignals.isBeingKilled(caller) { throw .callerKilled }
+            let wait = Int32(min(remaining * 1000, Double(Int32.max)).rounded(.up))
+            try receive(waitingMilliseconds: caller > 0 ? min(wait, Self.callerCheckMilliseconds) : wait)
         }
     }
 

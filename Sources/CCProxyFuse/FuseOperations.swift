@@ -98,7 +98,10 @@ enum FuseOperations {
 /// The filesystem the session was created with (its userdata, retained by the mount).
 private func bridgeFilesystem(_ req: fuse_req_t?) -> FuseFileSystem? {
     guard let userdata = fuse_req_userdata(req) else { return nil }
-    return Unmanaged<FuseFileSystem>.fromOpaque(userdata).takeUnretainedValue()
+    let filesystem = Unmanaged<FuseFileSystem>.fromOpaque(userdata).takeUnretainedValue()
+    // Requests are served one at a time: the bridge calls made for this one watch its caller.
+    filesystem.channel.caller = fuse_req_ctx(req).map { Int32($0.pointee.pid) } ?? 0
+    return filesystem
 }
 
 private func failRequest(_ req: fuse_req_t?) {

@@ -62,6 +62,24 @@ struct BridgeChannelTests {
         #expect(try channel.call(.stat(PathParams(path: "y")), expecting: StatResult.self) == stat("y"))
     }
 
+    @Test func aCallForACallerThatIsGoneIsGivenUpAtOnce() throws {
+        let (mine, peer) = try UnixStreamSocket.makePair()
+        defer { closeDescriptor(peer) }
+        let channel = try BridgeChannel(fd: mine, timeoutSeconds: 60)
+        defer { channel.close() }
+        // A thread id no process has (above the kernel's pid_max ceiling).
+        channel.caller = 4_194_305
+        #expect(throws: BridgeCallError.callerKilled) {
+            try channel.call(.stat(PathParams(path: "x")), expecting: StatResult.self)
+        }
+        #expect(BridgeCallError.callerKilled.errno == EINTR)
+        #expect(channel.isOpen, "giving up one call keeps the channel")
+        // A live caller (this test) waits for its answer as before.
+        channel.caller = getpid()
+        try send(peer, BridgeCodec.response(id: 2, result: stat("y")))
+        #expect(try channel.call(.stat(PathParams(path: "y")), expecting: StatResult.self) == stat("y"))
+    }
+
     @Test func aClosedPeerFailsTheCallAndEveryLaterOne() throws {
         let (mine, peer) = try UnixStreamSocket.makePair()
         let channel = try BridgeChannel(fd: mine, timeoutSeconds: 5)

@@ -242,3 +242,20 @@ struct PosixHelperTests {
         #expect(throws: PosixError("write", errno: EPIPE)) { try writeAll(p.write, [1, 2, 3]) }
     }
 }
+
+@Suite("PendingSignals")
+struct PendingSignalsTests {
+    @Test("SIGKILL pending in the thread's or the process's set, a zombie, or no process: being killed")
+    func parsing() {
+        let base = "Name:\tnode\nState:\tD (disk sleep)\nSigQ:\t0/1\n"
+        #expect(!PendingSignals.hasPendingKill(status: base + "SigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n"))
+        #expect(PendingSignals.hasPendingKill(status: base + "SigPnd:\t0000000000000100\nShdPnd:\t0000000000000000\n"))
+        #expect(PendingSignals.hasPendingKill(status: base + "SigPnd:\t0000000000000000\nShdPnd:\t0000000000004100\n"))
+        // SIGTERM alone (bit 14) is not a kill: the process may handle it.
+        #expect(!PendingSignals.hasPendingKill(status: base + "SigPnd:\t0000000000004000\nShdPnd:\t0000000000004000\n"))
+        #expect(PendingSignals.hasPendingKill(status: "State:\tZ (zombie)\n"))
+        #expect(!PendingSignals.isBeingKilled(getpid()))
+        #expect(PendingSignals.isBeingKilled(4_194_305), "no such process")
+        #expect(!PendingSignals.isBeingKilled(0))
+    }
+}

@@ -6,6 +6,7 @@ through the mount and their effects appear in the root; a silent bridge gives EI
 operation timeout; the end of the channel and SIGTERM unmount. Needs root (FUSE mounts)."""
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import signal
@@ -42,12 +43,13 @@ def sh(cmd: str, cwd: Path, timeout: float = 30) -> subprocess.CompletedProcess:
 
 
 class Helper:
-    def __init__(self, binary: Path, mountpoint: Path, socket_path: str, log: Path, *flags: str):
+    def __init__(self, binary: Path, mountpoint: Path, socket_path: str, log: Path, *flags: str,
+                 timeout: float = TIMEOUT):
         self.log = log
         self.out = open(log, "wb")
         self.proc = subprocess.Popen(
             [str(binary), "--mountpoint", str(mountpoint), "--channel-socket", socket_path,
-             "--operation-timeout", str(TIMEOUT), *flags],
+             "--operation-timeout", str(timeout), *flags],
             stdin=subprocess.DEVNULL, stdout=self.out, stderr=subprocess.STDOUT, preexec_fn=harness.die_with_parent)
         self.mountpoint = mountpoint
 
@@ -76,8 +78,8 @@ class Helper:
             subprocess.run(["umount", "-l", str(self.mountpoint)], timeout=10)
 
 
-@pytest.fixture
-def env(tmp_path):
+@contextlib.contextmanager
+def mounted_env(tmp_path, operation_timeout: float = TIMEOUT):
     if not harness.running_as_root():
         pytest.skip("FUSE mounts need root here")
     fuse_bin = harness.bin_dir() / "ccproxy-fuse"
@@ -102,7 +104,8 @@ def env(tmp_path):
     conn = peer.wait_connection()
     relay = FuseRelay(str(tmp_path / "channel.sock"), peer, conn)
     # A long cache, so that only the watch invalidation can make a laptop edit visible soon.
-    helper = Helper(fuse_bin, mnt, relay.path, tmp_path / "fuse.log", "--cache-seconds", str(CACHE))
+    helper = Helper(fuse_bin, mnt, relay.path, tmp_path / "fuse.log", "--cache-seconds", str(CACHE),
+                    timeout=operation_timeout)
 
     class Env:
         pass
@@ -120,6 +123,19 @@ def env(tmp_path):
         daemon_log.close()
         peer.shutdown()
     assert relay.error is None, f"relay failed: {relay.error!r}"
+
+
+@pytest.fixture
+def env(tmp_path):
+    with mounted_env(tmp_path) as e:
+        yield e
+
+
+@pytest.fixture
+def patient_env(tmp_path):
+    """A helper that would wait a minute for each answer."""
+    with mounted_env(tmp_path, operation_timeout=60) as e:
+        yield e
 
 
 def test_tools_through_the_mount_change_the_root(env):
@@ -243,3 +259,22 @@ def test_a_stale_mount_is_detached_at_start(env, tmp_path):
     finally:
         helper.stop()
         relay.close()
+
+
+def test_a_killed_caller_is_answered_at_once_not_at_the_operation_timeout(patient_env):
+    # A stopped turn's claude must not wait for the laptop: the helper gives up a call whose
+    # caller is being killed and answers EINTR, so the killed process can go.
+    mnt = patient_env.mnt
+    patient_env.relay.silent = True
+    reader = subprocess.Popen([sys.executable, "-c", "import os,sys; os.stat(sys.argv[1])", str(mnt / "never-answered")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    harness.wait_until(lambda: (any(r.get("method") == "stat" for r in patient_env.relay.requests),
+                                patient_env.relay.requests[-3:]), 10, "the stat waiting at the bridge")
+    reader.kill()
+    try:
+        reader.wait(timeout=20)  # far below the helper's 60 s operation timeout
+    except subprocess.TimeoutExpired:
+        raise AssertionError("the killed caller still waits for the bridge: " + patient_env.helper.text()[-2000:])
+    assert patient_env.helper.proc.poll() is None, patient_env.helper.text()
+    patient_env.relay.silent = False
+    assert (mnt / "hello.txt").read_text() == "hello world\n", "the mount still serves"

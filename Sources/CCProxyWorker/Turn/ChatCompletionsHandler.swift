@@ -38,25 +38,10 @@ struct ChatCompletionsHandler {
             try await refuse(error, capture: capture, writer: &writer)
             return nil
         }
-        let followUp = plan.sessionName == nil && capture == nil
-            ? FollowUpDetector.followUp(of: chat, plan: plan, requestID: request.requestID) : nil
-        if let own = WaitingTurns.current, own.isWaiting {
-            // This connection's previous request left a turn waiting here, and the client sent
-            // the next request on it at once (it is read already, so it cannot go back).
-            if let followUp, own.tokenID == grant.tokenID, own.waits(for: Set(followUp.results.map(\.callID))) {
-                try await continueHere(followUp, link: own, deadline: request.deadline, writer: writer)
-                return nil
-            }
-            // Anything else ends that turn first: a worker runs one turn at a time.
-            own.end()
-            await own.finished()
-            try? context.supervisor.send(.waitingTurnEnded)
-        }
-        if let followUp, followUp.fits(maxFrameBytes: Limits.maxWorkerFrameBytes) {
-            if try await context.supervisor.findWaitingTurn(callIDs: followUp.results.map(\.callID)) {
-                logger.info("follow-up passed to its waiting turn", metadata: ["calls": "\(followUp.results.count)"])
-                return followUp
-            }
+        switch try await routeFollowUp(chat: chat, plan: plan, request: request, grant: grant, capture: capture, writer: writer) {
+        case .continuedHere: return nil
+        case .passOn(let followUp): return followUp
+        case .newTurn: break
         }
         if grant.followUpOnly {
             // Admitted at the concurrent-turn cap only as a waiting turn's follow-up, and it is none.
@@ -126,6 +111,41 @@ struct ChatCompletionsHandler {
             sessionStarted = report.sessionID == session.lease.claudeSessionID || report.result?.sessionID == session.lease.claudeSessionID
         }
         return nil
+    }
+
+    /// Where a request goes when it may be the follow-up of a waiting turn.
+    private enum FollowUpRouting {
+        /// It continued the turn waiting in this worker, on this connection.
+        case continuedHere
+        /// A turn waits for it in another worker, reserved for this connection.
+        case passOn(FollowUp)
+        /// No turn waits for it: a turn of its own (from the transcript).
+        case newTurn
+    }
+
+    private func routeFollowUp(
+        chat: ChatCompletionRequest, plan: TurnPlan, request: HTTPRequest, grant: TokenGrant, capture: TurnCapture?,
+        writer: ResponseWriter
+    ) async throws -> FollowUpRouting {
+        let followUp = plan.sessionName == nil && capture == nil
+            ? FollowUpDetector.followUp(of: chat, plan: plan, requestID: request.requestID) : nil
+        if let own = WaitingTurns.current, own.isWaiting {
+            // This connection's previous request left a turn waiting here, and the client sent
+            // the next request on it at once (it is read already, so it cannot go back).
+            if let followUp, own.tokenID == grant.tokenID, own.waits(for: Set(followUp.results.map(\.callID))) {
+                try await continueHere(followUp, link: own, deadline: request.deadline, writer: writer)
+                return .continuedHere
+            }
+            // Anything else ends that turn first: a worker runs one turn at a time.
+            own.end()
+            await own.finished()
+            try? context.supervisor.send(.waitingTurnEnded)
+        }
+        guard let followUp, followUp.fits(maxFrameBytes: Limits.maxWorkerFrameBytes),
+            try await context.supervisor.findWaitingTurn(callIDs: followUp.results.map(\.callID))
+        else { return .newTurn }
+        logger.info("follow-up passed to its waiting turn", metadata: ["calls": "\(followUp.results.count)"])
+        return .passOn(followUp)
     }
 
     /// A stateless turn that offers the client's functions: it runs in a task of its own, so
